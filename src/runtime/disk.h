@@ -1,0 +1,43 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "runtime/task.h"
+
+namespace chainfs {
+
+// An open file. Writes are durable only after Sync(): a crash (real, or simulated) may drop
+// anything written since the last Sync(). Belongs to one executor's thread.
+class File {
+ public:
+  virtual ~File() = default;
+  // Returns the bytes read; fewer than out.size() only at end of file.
+  virtual Task<Result<size_t>> ReadAt(uint64_t offset, std::span<char> out) = 0;
+  virtual Task<Status> WriteAt(uint64_t offset, std::span<const char> data) = 0;
+  virtual Task<Status> Sync() = 0;
+  virtual Task<Status> Truncate(uint64_t size) = 0;
+  virtual Result<uint64_t> Size() const = 0;
+};
+
+enum class OpenMode { kReadOnly, kReadWrite, kCreate /* read-write, created if missing */ };
+
+// Files and directories. Service code touches the disk only through a Disk. Directory changes
+// (create, remove, rename) are durable once SyncDir() of the parent returns.
+class Disk {
+ public:
+  virtual ~Disk() = default;
+  virtual Task<Result<std::unique_ptr<File>>> Open(std::string path, OpenMode mode) = 0;
+  virtual Task<Status> Remove(std::string path) = 0;
+  virtual Task<Status> Rename(std::string from, std::string to) = 0;
+  virtual Task<Status> MakeDirs(std::string path) = 0;
+  virtual Task<Status> SyncDir(std::string path) = 0;
+  // Names (not paths) of the entries of a directory, sorted.
+  virtual Task<Result<std::vector<std::string>>> List(std::string path) = 0;
+};
+
+}  // namespace chainfs

@@ -1,0 +1,143 @@
+#include "runtime/real/real_disk.h"
+
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/random_access_file.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write_at.hpp>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+
+namespace chainfs {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr auto kAsTuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+Status DiskError(std::string_view what, const std::string& path, const std::error_code& ec) {
+  // asio reports errno values in a category of its own, so compare the number.
+  if (ec.value() == ENOENT) {
+    return NotFound(fmt::format("{} '{}': {}", what, path, ec.message()));
+  }
+  return IoError(fmt::format("{} '{}': {}", what, path, ec.message()));
+}
+
+class RealFile : public File {
+ public:
+  RealFile(asio::random_access_file file, std::string path)
+      : file_(std::move(file)), path_(std::move(path)) {}
+
+  Task<Result<size_t>> ReadAt(uint64_t offset, std::span<char> out) override {
+    size_t done = 0;
+    while (done < out.size()) {
+      auto [ec, n] = co_await file_.async_read_some_at(
+          offset + done, asio::buffer(out.data() + done, out.size() - done), kAsTuple);
+      if (ec == asio::error::eof) break;
+      if (ec) co_return DiskError("read", path_, ec);
+      done += n;
+    }
+    co_return done;
+  }
+
+  Task<Status> WriteAt(uint64_t offset, std::span<const char> data) override {
+    auto [ec, n] =
+        co_await asio::async_write_at(file_, offset, asio::buffer(data.data(), data.size()), kAsTuple);
+    if (ec) co_return DiskError("write", path_, ec);
+    co_return Status();
+  }
+
+  Task<Status> Sync() override {
+    std::error_code ec;
+    file_.sync_data(ec);
+    if (ec) co_return DiskError("sync", path_, ec);
+    co_return Status();
+  }
+
+  Task<Status> Truncate(uint64_t size) override {
+    std::error_code ec;
+    file_.resize(size, ec);
+    if (ec) co_return DiskError("truncate", path_, ec);
+    co_return Status();
+  }
+
+  Result<uint64_t> Size() const override {
+    std::error_code ec;
+    uint64_t size = file_.size(ec);
+    if (ec) return DiskError("size of", path_, ec);
+    return size;
+  }
+
+ private:
+  asio::random_access_file file_;
+  std::string path_;
+};
+
+asio::file_base::flags ToFlags(OpenMode mode) {
+  switch (mode) {
+    case OpenMode::kReadOnly:
+      return asio::file_base::read_only;
+    case OpenMode::kReadWrite:
+      return asio::file_base::read_write;
+    case OpenMode::kCreate:
+      return asio::file_base::read_write | asio::file_base::create;
+  }
+  return asio::file_base::read_only;
+}
+
+}  // namespace
+
+Task<Result<std::unique_ptr<File>>> RealDisk::Open(std::string path, OpenMode mode) {
+  asio::random_access_file file(ex_);
+  std::error_code ec;
+  file.open(path, ToFlags(mode), ec);
+  if (ec) co_return DiskError("open", path, ec);
+  co_return std::unique_ptr<File>(std::make_unique<RealFile>(std::move(file), path));
+}
+
+Task<Status> RealDisk::Remove(std::string path) {
+  std::error_code ec;
+  if (!fs::remove(path, ec) && !ec) ec = std::make_error_code(std::errc::no_such_file_or_directory);
+  if (ec) co_return DiskError("remove", path, ec);
+  co_return Status();
+}
+
+Task<Status> RealDisk::Rename(std::string from, std::string to) {
+  std::error_code ec;
+  fs::rename(from, to, ec);
+  if (ec) co_return DiskError("rename", from, ec);
+  co_return Status();
+}
+
+Task<Status> RealDisk::MakeDirs(std::string path) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) co_return DiskError("create directory", path, ec);
+  co_return Status();
+}
+
+Task<Status> RealDisk::SyncDir(std::string path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) co_return DiskError("open directory", path, std::error_code(errno, std::system_category()));
+  int rc = ::fsync(fd);
+  std::error_code ec(rc == 0 ? 0 : errno, std::system_category());
+  ::close(fd);
+  if (rc != 0) co_return DiskError("sync directory", path, ec);
+  co_return Status();
+}
+
+Task<Result<std::vector<std::string>>> RealDisk::List(std::string path) {
+  std::error_code ec;
+  std::vector<std::string> names;
+  for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+    names.push_back(it->path().filename().string());
+  }
+  if (ec) co_return DiskError("list", path, ec);
+  std::sort(names.begin(), names.end());
+  co_return names;
+}
+
+}  // namespace chainfs

@@ -1,0 +1,130 @@
+#include "runtime/real/real_network.h"
+
+#include <asio/connect.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <fmt/format.h>
+
+#include <vector>
+
+namespace chainfs {
+namespace {
+
+using asio::ip::tcp;
+constexpr auto kAsTuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+Result<tcp::endpoint> ToEndpoint(const Address& a) {
+  std::string host = a.host == "localhost" ? "127.0.0.1" : a.host;
+  std::error_code ec;
+  asio::ip::address ip = asio::ip::make_address(host, ec);
+  if (ec) {
+    return InvalidArgument(
+        fmt::format("address '{}': host must be an IP address or localhost", a.ToString()));
+  }
+  return tcp::endpoint(ip, a.port);
+}
+
+Status SocketError(std::string_view what, const std::string& peer, const std::error_code& ec) {
+  if (ec == asio::error::operation_aborted) {
+    return Status(StatusCode::kCancelled, fmt::format("{} {}: cancelled", what, peer));
+  }
+  return Unavailable(fmt::format("{} {}: {}", what, peer, ec.message()));
+}
+
+class RealStream : public Stream {
+ public:
+  explicit RealStream(tcp::socket socket) : socket_(std::move(socket)) {
+    std::error_code ec;
+    socket_.set_option(tcp::no_delay(true), ec);
+    auto ep = socket_.remote_endpoint(ec);
+    peer_ = ec ? "unknown peer" : fmt::format("{}:{}", ep.address().to_string(), ep.port());
+  }
+  ~RealStream() override { Close(); }
+
+  Task<Result<size_t>> ReadSome(std::span<char> out) override {
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(out.data(), out.size()), kAsTuple);
+    if (ec == asio::error::eof) co_return Unavailable(fmt::format("{} closed the connection", peer_));
+    if (ec) co_return SocketError("read from", peer_, ec);
+    co_return n;
+  }
+
+  Task<Status> WriteAll(std::span<const std::span<const char>> pieces) override {
+    std::vector<asio::const_buffer> bufs;
+    bufs.reserve(pieces.size());
+    for (auto p : pieces) bufs.emplace_back(p.data(), p.size());
+    auto [ec, n] = co_await asio::async_write(socket_, bufs, kAsTuple);
+    if (ec) co_return SocketError("write to", peer_, ec);
+    co_return Status();
+  }
+
+  void Close() override {
+    std::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+  }
+
+  std::string PeerName() const override { return peer_; }
+
+ private:
+  tcp::socket socket_;
+  std::string peer_;
+};
+
+class RealListener : public Listener {
+ public:
+  RealListener(tcp::acceptor acceptor, Address local)
+      : acceptor_(std::move(acceptor)), local_(std::move(local)) {}
+
+  Task<Result<std::unique_ptr<Stream>>> Accept() override {
+    auto [ec, socket] = co_await acceptor_.async_accept(kAsTuple);
+    if (ec) co_return SocketError("accept on", local_.ToString(), ec);
+    co_return std::unique_ptr<Stream>(std::make_unique<RealStream>(std::move(socket)));
+  }
+
+  Address LocalAddress() const override { return local_; }
+
+  void Close() override {
+    std::error_code ec;
+    acceptor_.close(ec);
+  }
+
+ private:
+  tcp::acceptor acceptor_;
+  Address local_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Listener>> RealNetwork::Listen(const Address& address) {
+  ASSIGN_OR_RETURN(tcp::endpoint ep, ToEndpoint(address));
+  tcp::acceptor acceptor(ex_);
+  std::error_code ec;
+  acceptor.open(ep.protocol(), ec);
+  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) {
+    int one = 1;
+    if (::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
+      ec = std::error_code(errno, std::system_category());
+    }
+  }
+  if (!ec) acceptor.bind(ep, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Unavailable(fmt::format("listen on {}: {}", address.ToString(), ec.message()));
+  }
+  Address local{address.host, acceptor.local_endpoint().port()};
+  return std::unique_ptr<Listener>(std::make_unique<RealListener>(std::move(acceptor), local));
+}
+
+Task<Result<std::unique_ptr<Stream>>> RealNetwork::Connect(Address address) {
+  Result<tcp::endpoint> ep = ToEndpoint(address);
+  if (!ep.ok()) co_return ep.status();
+  tcp::socket socket(ex_);
+  auto [ec] = co_await socket.async_connect(*ep, kAsTuple);
+  if (ec) co_return SocketError("connect to", address.ToString(), ec);
+  co_return std::unique_ptr<Stream>(std::make_unique<RealStream>(std::move(socket)));
+}
+
+}  // namespace chainfs

@@ -1,0 +1,85 @@
+#include "runtime/real/real_runtime.h"
+
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <openssl/rand.h>
+
+#include "common/check.h"
+#include "runtime/real/real_clock.h"
+#include "runtime/real/real_disk.h"
+#include "runtime/real/real_network.h"
+
+namespace chainfs {
+namespace {
+
+uint64_t SeedFromOs() {
+  uint64_t seed = 0;
+  CHECK(RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof(seed)) == 1);
+  return seed;
+}
+
+// Fast non-cryptographic draws; nonces and keys come from OpenSSL's CSPRNG.
+class RealRandom : public DeterministicRandom {
+ public:
+  RealRandom() : DeterministicRandom(SeedFromOs()) {}
+  void Fill(std::span<uint8_t> out) override {
+    CHECK(RAND_bytes(out.data(), static_cast<int>(out.size())) == 1);
+  }
+};
+
+}  // namespace
+
+class RealRuntime::Worker : public Runtime {
+ public:
+  explicit Worker(int index)
+      : index_(index),
+        io_(1),
+        guard_(io_.get_executor()),
+        clock_(io_.get_executor()),
+        network_(io_.get_executor()),
+        disk_(io_.get_executor()) {
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~Worker() override { Stop(); }
+
+  void Stop() {
+    guard_.reset();
+    io_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  Executor executor() override { return io_.get_executor(); }
+  Clock& clock() override { return clock_; }
+  Random& random() override { return random_; }
+  Network& network() override { return network_; }
+  Disk& disk() override { return disk_; }
+  std::string name() const override { return "worker-" + std::to_string(index_); }
+
+ private:
+  int index_;
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> guard_;
+  RealClock clock_;
+  RealRandom random_;
+  RealNetwork network_;
+  RealDisk disk_;
+  std::thread thread_;
+};
+
+RealRuntime::RealRuntime(int workers) {
+  CHECK(workers > 0);
+  for (int i = 0; i < workers; ++i) workers_.push_back(std::make_unique<Worker>(i));
+}
+
+RealRuntime::~RealRuntime() { Stop(); }
+
+Runtime& RealRuntime::worker(int index) {
+  CHECK(index >= 0 && index < workers());
+  return *workers_[index];
+}
+
+void RealRuntime::Stop() {
+  for (auto& w : workers_) w->Stop();
+}
+
+}  // namespace chainfs

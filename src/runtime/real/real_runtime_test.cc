@@ -1,0 +1,114 @@
+#include "runtime/real/real_runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "runtime/notifier.h"
+
+namespace chainfs {
+namespace {
+
+Task<Nanos> TimedSleep(Clock& clock) {
+  Nanos start = clock.Now();
+  co_await clock.Sleep(5ms);
+  co_return clock.Now() - start;
+}
+
+TEST(RealRuntimeTest, SleepsOnRealTime) {
+  RealRuntime rt(1);
+  Nanos slept = rt.RunSync(0, TimedSleep(rt.worker(0).clock()));
+  EXPECT_GE(slept, Nanos(5ms));
+}
+
+Task<Status> EchoOnce(std::shared_ptr<Listener> listener) {
+  auto s = co_await listener->Accept();
+  if (!s.ok()) co_return s.status();
+  char buf[5];
+  CO_RETURN_IF_ERROR(co_await ReadExact(**s, buf));
+  std::span<const char> pieces[2] = {std::span<const char>(buf, 2), std::span<const char>(buf + 2, 3)};
+  co_return co_await (*s)->WriteAll(pieces);
+}
+
+Task<Result<std::string>> Ping(Network& net, Address to) {
+  auto s = co_await net.Connect(to);
+  if (!s.ok()) co_return s.status();
+  std::string msg = "hello";
+  std::span<const char> piece(msg);
+  CO_RETURN_IF_ERROR(co_await (*s)->WriteAll({&piece, 1}));
+  std::string back(5, '\0');
+  CO_RETURN_IF_ERROR(co_await ReadExact(**s, back));
+  co_return back;
+}
+
+TEST(RealRuntimeTest, TcpLoopbackAcrossWorkers) {
+  RealRuntime rt(2);
+  auto listener = rt.worker(0).network().Listen({"127.0.0.1", 0});
+  ASSERT_TRUE(listener.ok()) << listener.status().ToString();
+  Address addr = (*listener)->LocalAddress();
+  EXPECT_NE(addr.port, 0);
+  auto server = asio::co_spawn(rt.worker(0).executor(), EchoOnce(std::move(*listener)),
+                               asio::use_future);
+  Result<std::string> r = rt.RunSync(1, Ping(rt.worker(1).network(), addr));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, "hello");
+  EXPECT_TRUE(server.get().ok());
+}
+
+TEST(RealRuntimeTest, ConnectRefusedIsUnavailable) {
+  RealRuntime rt(1);
+  auto listener = rt.worker(0).network().Listen({"127.0.0.1", 0});
+  Address addr = (*listener)->LocalAddress();
+  (*listener)->Close();
+  listener->reset();
+  Result<std::string> r = rt.RunSync(0, Ping(rt.worker(0).network(), addr));
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(rt.worker(0).network().Listen({"not-an-ip", 1}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+Task<Result<std::string>> DiskRoundTrip(Disk& disk, std::string dir) {
+  CO_RETURN_IF_ERROR(co_await disk.MakeDirs(dir));
+  auto f = co_await disk.Open(dir + "/f", OpenMode::kCreate);
+  if (!f.ok()) co_return f.status();
+  CO_RETURN_IF_ERROR(co_await (*f)->WriteAt(3, std::string_view("abc")));
+  CO_RETURN_IF_ERROR(co_await (*f)->Sync());
+  CO_RETURN_IF_ERROR(co_await disk.SyncDir(dir));
+  std::string out(8, 'x');
+  auto n = co_await (*f)->ReadAt(0, out);
+  if (!n.ok()) co_return n.status();
+  out.resize(*n);
+  auto names = co_await disk.List(dir);
+  if (!names.ok() || *names != std::vector<std::string>{"f"}) co_return Internal("bad listing");
+  co_return out;
+}
+
+TEST(RealRuntimeTest, DiskWritesReadsAndLists) {
+  RealRuntime rt(1);
+  std::string dir = testing::TempDir() + "/chainfs_disk_test";
+  std::filesystem::remove_all(dir);
+  auto r = rt.RunSync(0, DiskRoundTrip(rt.worker(0).disk(), dir));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, std::string("\0\0\0abc", 6));
+  auto missing = rt.RunSync(0, rt.worker(0).disk().Open(dir + "/nope", OpenMode::kReadOnly));
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  std::filesystem::remove_all(dir);
+}
+
+Task<Timer::WaitResult> WaitLong(Notifier& n, Clock& clock) {
+  co_return co_await n.Wait(clock.Now() + 60s);
+}
+
+TEST(RealRuntimeTest, NotifierWakesWaiter) {
+  RealRuntime rt(1);
+  Notifier n(rt.worker(0).clock());
+  auto fut = asio::co_spawn(rt.worker(0).executor(), WaitLong(n, rt.worker(0).clock()),
+                            asio::use_future);
+  while (rt.RunSync(0, [](Notifier& n) -> Task<size_t> { co_return n.waiters(); }(n)) == 0) {
+  }
+  asio::post(rt.worker(0).executor(), [&n] { n.NotifyAll(); });
+  EXPECT_EQ(fut.get(), Timer::WaitResult::kWoken);
+}
+
+}  // namespace
+}  // namespace chainfs

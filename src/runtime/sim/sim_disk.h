@@ -1,0 +1,59 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "runtime/disk.h"
+#include "runtime/sim/sim_world.h"
+
+namespace chainfs {
+
+struct SimDiskOptions {
+  Nanos min_latency{5'000};
+  Nanos max_latency{100'000};
+  // Chance that one operation fails with an I/O error.
+  double error_probability = 0.0;
+};
+
+// An in-memory disk with the durability contract of a real one: file contents survive a crash
+// only up to their last Sync(), and names (create, remove, rename) only up to the last SyncDir()
+// of their directory. Crash() throws away everything else. Not thread-safe.
+class SimDisk : public Disk {
+ public:
+  SimDisk(SimWorld& world, std::string node, SimDiskOptions options);
+  ~SimDisk() override;
+
+  SimDiskOptions& options() { return options_; }
+  // Every operation fails until set back to false (a dead disk).
+  void set_failed(bool failed) { failed_ = failed; }
+  // Loses all that was not synced.
+  void Crash();
+
+  Task<Result<std::unique_ptr<File>>> Open(std::string path, OpenMode mode) override;
+  Task<Status> Remove(std::string path) override;
+  Task<Status> Rename(std::string from, std::string to) override;
+  Task<Status> MakeDirs(std::string path) override;
+  Task<Status> SyncDir(std::string path) override;
+  Task<Result<std::vector<std::string>>> List(std::string path) override;
+
+  struct Content {
+    std::string current;
+    std::string durable;
+  };
+
+ private:
+  friend class SimFile;
+  // Waits the simulated latency, then decides whether this operation fails.
+  Task<Status> Begin(std::string_view op, const std::string& path);
+
+  SimWorld& world_;
+  std::string node_;
+  SimDiskOptions options_;
+  bool failed_ = false;
+  // Names as they are now, and as they would be after a crash.
+  std::map<std::string, std::shared_ptr<Content>> live_;
+  std::map<std::string, std::shared_ptr<Content>> durable_;
+};
+
+}  // namespace chainfs

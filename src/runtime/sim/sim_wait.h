@@ -1,0 +1,81 @@
+#pragma once
+
+#include <asio/associated_cancellation_slot.hpp>
+#include <asio/associated_executor.hpp>
+#include <asio/async_result.hpp>
+#include <asio/post.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "common/unique_function.h"
+#include "runtime/clock.h"
+
+namespace chainfs {
+
+// One parked coroutine, for the simulated runtime's waits (timers, reads, accepts). Park()
+// suspends until Wake(); cancelling the awaiting coroutine wakes it with kAborted. The wake-up
+// is posted to the coroutine's executor, so it runs in FIFO order with everything else.
+class SimWaitSlot {
+ public:
+  using WaitResult = Timer::WaitResult;
+  SimWaitSlot() = default;
+  SimWaitSlot(const SimWaitSlot&) = delete;
+  SimWaitSlot& operator=(const SimWaitSlot&) = delete;
+  ~SimWaitSlot() { ClearSlot(); }
+
+  bool parked() const { return static_cast<bool>(resume_); }
+
+  // `on_abort` runs when the waiter is cancelled, before it resumes (to drop pending events).
+  Task<WaitResult> Park(UniqueFunction<void()> on_abort = {}) {
+    on_abort_ = std::move(on_abort);
+    return asio::async_initiate<decltype(asio::use_awaitable), void(WaitResult)>(
+        Initiation{this}, asio::use_awaitable);
+  }
+
+  // Resumes the parked coroutine with `r`; false if none was parked.
+  bool Wake(WaitResult r) {
+    if (!resume_) return false;
+    ClearSlot();
+    on_abort_ = {};
+    auto resume = std::move(resume_);
+    resume_ = {};
+    resume(r);
+    return true;
+  }
+
+ private:
+  struct Initiation {
+    SimWaitSlot* self;
+    template <typename Handler>
+    void operator()(Handler&& handler) {
+      auto slot = asio::get_associated_cancellation_slot(handler);
+      if (slot.is_connected()) {
+        self->slot_ = slot;
+        slot.assign([s = self](asio::cancellation_type) { s->Abort(); });
+      }
+      self->resume_ = [h = std::move(handler)](WaitResult r) mutable {
+        auto ex = asio::get_associated_executor(h);
+        asio::post(ex, [h = std::move(h), r]() mutable { std::move(h)(r); });
+      };
+    }
+  };
+
+  void Abort() {
+    if (on_abort_) {
+      auto fn = std::move(on_abort_);
+      on_abort_ = {};
+      fn();
+    }
+    Wake(WaitResult::kAborted);
+  }
+
+  void ClearSlot() {
+    if (slot_.is_connected()) slot_.clear();
+    slot_ = {};
+  }
+
+  UniqueFunction<void(WaitResult)> resume_;
+  UniqueFunction<void()> on_abort_;
+  asio::cancellation_slot slot_;
+};
+
+}  // namespace chainfs

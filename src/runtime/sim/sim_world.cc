@@ -1,0 +1,108 @@
+#include "runtime/sim/sim_world.h"
+
+#include <fmt/format.h>
+
+#include "common/check.h"
+#include "runtime/sim/sim_wait.h"
+
+namespace chainfs {
+
+SimWorld::SimWorld(uint64_t seed) : seed_(seed), io_(1), random_(seed) {}
+
+SimWorld::~SimWorld() {
+  // Parked coroutines hold handlers inside events; drop them before the io_context goes.
+  events_.clear();
+}
+
+SimWorld::EventId SimWorld::Schedule(Nanos at, UniqueFunction<void()> fn) {
+  if (at < now_) at = now_;
+  EventId id = next_event_++;
+  events_.emplace(std::make_pair(at, id), std::move(fn));
+  event_time_.emplace(id, at);
+  return id;
+}
+
+bool SimWorld::Cancel(EventId id) {
+  auto it = event_time_.find(id);
+  if (it == event_time_.end()) return false;
+  events_.erase({it->second, id});
+  event_time_.erase(it);
+  return true;
+}
+
+bool SimWorld::Step(Nanos limit) {
+  io_.restart();
+  if (io_.poll() > 0) return true;
+  if (events_.empty()) return false;
+  auto it = events_.begin();
+  if (it->first.first > limit) return false;
+  now_ = it->first.first;
+  event_time_.erase(it->first.second);
+  UniqueFunction<void()> fn = std::move(it->second);
+  events_.erase(it);
+  fn();
+  return true;
+}
+
+bool SimWorld::RunUntil(const std::function<bool()>& done, Nanos limit) {
+  while (!done()) {
+    if (!Step(limit)) return done();
+  }
+  return true;
+}
+
+void SimWorld::RunFor(Nanos duration) {
+  Nanos limit = now_ + duration;
+  while (Step(limit)) {
+  }
+  if (now_ < limit) now_ = limit;
+}
+
+void SimWorld::Trace(std::string_view event) {
+  if (tracing_) trace_.push_back(fmt::format("t={} {}", now_.count(), event));
+}
+
+namespace {
+
+class SimTimer : public Timer {
+ public:
+  explicit SimTimer(SimWorld& world) : world_(world) {}
+  ~SimTimer() override { DropEvent(); }
+
+  void ExpiresAt(Nanos when) override { expiry_ = when; }
+
+  Task<WaitResult> Wait() override {
+    if (woken_) {
+      woken_ = false;
+      co_return WaitResult::kWoken;
+    }
+    event_ = world_.Schedule(expiry_, [this] {
+      event_ = 0;
+      slot_.Wake(WaitResult::kExpired);
+    });
+    co_return co_await slot_.Park([this] { DropEvent(); });
+  }
+
+  void Cancel() override {
+    DropEvent();
+    if (!slot_.Wake(WaitResult::kWoken)) woken_ = true;
+  }
+
+ private:
+  void DropEvent() {
+    if (event_ != 0) world_.Cancel(event_);
+    event_ = 0;
+  }
+
+  SimWorld& world_;
+  Nanos expiry_{0};
+  bool woken_ = false;
+  SimWorld::EventId event_ = 0;
+  SimWaitSlot slot_;
+};
+
+}  // namespace
+
+std::unique_ptr<Timer> SimClock::NewTimer() { return std::make_unique<SimTimer>(world_); }
+
+}  // namespace chainfs
