@@ -13,6 +13,9 @@ using std::chrono_literals::operator""ms;
 using std::chrono_literals::operator""s;
 using std::chrono_literals::operator""us;
 
+// An expiry that never comes: the Timer only returns when woken or cancelled.
+inline constexpr Nanos kNever = Nanos::max();
+
 // A one-shot timer that doubles as a wake-up: Wait() returns when the expiry passes, when
 // Cancel() is called, or when the awaiting coroutine is cancelled. A Timer belongs to the
 // thread of the executor it was made for.

@@ -12,6 +12,10 @@ class RealTimer : public Timer {
   explicit RealTimer(Executor ex) : timer_(std::move(ex)) {}
 
   void ExpiresAt(Nanos when) override {
+    if (when == kNever) {
+      timer_.expires_at(std::chrono::steady_clock::time_point::max());
+      return;
+    }
     timer_.expires_at(std::chrono::steady_clock::time_point(
         std::chrono::duration_cast<std::chrono::steady_clock::duration>(when)));
   }

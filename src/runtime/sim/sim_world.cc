@@ -34,13 +34,18 @@ bool SimWorld::Step(Nanos limit) {
   io_.restart();
   if (io_.poll() > 0) return true;
   if (events_.empty()) return false;
-  auto it = events_.begin();
-  if (it->first.first > limit) return false;
-  now_ = it->first.first;
-  event_time_.erase(it->first.second);
-  UniqueFunction<void()> fn = std::move(it->second);
-  events_.erase(it);
-  fn();
+  Nanos t = events_.begin()->first.first;
+  if (t > limit) return false;
+  now_ = t;
+  // Everything due at the same instant fires before any handler runs, as expired timers do in
+  // one turn of a real event loop.
+  while (!events_.empty() && events_.begin()->first.first == t) {
+    auto it = events_.begin();
+    event_time_.erase(it->first.second);
+    UniqueFunction<void()> fn = std::move(it->second);
+    events_.erase(it);
+    fn();
+  }
   return true;
 }
 
@@ -76,10 +81,12 @@ class SimTimer : public Timer {
       woken_ = false;
       co_return WaitResult::kWoken;
     }
-    event_ = world_.Schedule(expiry_, [this] {
-      event_ = 0;
-      slot_.Wake(WaitResult::kExpired);
-    });
+    if (expiry_ != kNever) {
+      event_ = world_.Schedule(expiry_, [this] {
+        event_ = 0;
+        slot_.Wake(WaitResult::kExpired);
+      });
+    }
     co_return co_await slot_.Park([this] { DropEvent(); });
   }
 

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <string>
+
+#include "rpc/wire/frame.h"
+#include "runtime/network.h"
+
+namespace chainfs::rpc {
+
+// A whole frame without bulk, as used before a connection is authenticated.
+struct Frame {
+  FrameHeader header;
+  std::string body;
+};
+
+Task<Status> WriteFrame(Stream& stream, FrameHeader header, std::string body);
+// Reads one frame; refuses bulk, oversized lengths and checksum mismatches.
+Task<Result<Frame>> ReadFrame(Stream& stream, FrameLimits limits);
+
+}  // namespace chainfs::rpc
