@@ -12,8 +12,8 @@
 namespace chainfs {
 namespace {
 
-constexpr int kClassCount = std::countr_zero(BufferPool::kMaxClassBytes) -
-                            std::countr_zero(BufferPool::kMinClassBytes) + 1;
+constexpr int kClassCount =
+    std::countr_zero(BufferPool::kMaxClassBytes) - std::countr_zero(BufferPool::kMinClassBytes) + 1;
 constexpr size_t kThreadCacheDepth = 8;
 
 int ClassOf(size_t bytes) {

@@ -8,11 +8,11 @@ namespace chainfs::detail {
 [[noreturn]] void CheckFailed(const char* file, int line, const char* expr, const char* msg);
 }  // namespace chainfs::detail
 
-#define CHECK(cond)                                                      \
-  do {                                                                   \
-    if (__builtin_expect(!(cond), 0)) {                                  \
+#define CHECK(cond)                                                       \
+  do {                                                                    \
+    if (__builtin_expect(!(cond), 0)) {                                   \
       ::chainfs::detail::CheckFailed(__FILE__, __LINE__, #cond, nullptr); \
-    }                                                                    \
+    }                                                                     \
   } while (0)
 
 #define CHECK_MSG(cond, msg)                                          \

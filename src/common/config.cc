@@ -5,13 +5,13 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace chainfs {
 
@@ -75,8 +75,8 @@ struct ConfigApply {
 
   static Status Error(std::string_view source, std::string_view key, const ConfigBinder::Field& f,
                       std::string_view got) {
-    return InvalidArgument(fmt::format("{}: key '{}': expected {}, got {}", source, key,
-                                       Expected(f), got));
+    return InvalidArgument(
+        fmt::format("{}: key '{}': expected {}, got {}", source, key, Expected(f), got));
   }
 
   static Status Int(std::string_view source, std::string_view key, const ConfigBinder::Field& f,
@@ -86,17 +86,19 @@ struct ConfigApply {
     return Status();
   }
 
-  static Status Double(std::string_view source, std::string_view key,
-                       const ConfigBinder::Field& f, double v) {
-    if (!(v >= f.min_double && v <= f.max_double)) return Error(source, key, f, fmt::format("{}", v));
+  static Status Double(std::string_view source, std::string_view key, const ConfigBinder::Field& f,
+                       double v) {
+    if (!(v >= f.min_double && v <= f.max_double))
+      return Error(source, key, f, fmt::format("{}", v));
     f.set_double(v);
     return Status();
   }
 
-  static Status String(std::string_view source, std::string_view key,
-                       const ConfigBinder::Field& f, std::string v) {
-    bool ok = f.allowed.empty() ? !v.empty()
-                                : std::find(f.allowed.begin(), f.allowed.end(), v) != f.allowed.end();
+  static Status String(std::string_view source, std::string_view key, const ConfigBinder::Field& f,
+                       std::string v) {
+    bool ok = f.allowed.empty()
+                  ? !v.empty()
+                  : std::find(f.allowed.begin(), f.allowed.end(), v) != f.allowed.end();
     if (!ok) return Error(source, key, f, fmt::format("\"{}\"", v));
     f.set_string(std::move(v));
     return Status();
@@ -116,8 +118,10 @@ struct ConfigApply {
     if (f.kind == K::kString && node.is_string()) {
       return String(source, key, f, *node.value<std::string>());
     }
-    return Error(source, key, f, fmt::format("a {}", toml::impl::node_type_friendly_names[
-                                                         static_cast<size_t>(node.type())]));
+    return Error(
+        source, key, f,
+        fmt::format("a {}",
+                    toml::impl::node_type_friendly_names[static_cast<size_t>(node.type())]));
   }
 
   static Status Table(ConfigBinder& b, std::string_view source, const std::string& prefix,

@@ -48,9 +48,11 @@ void LogLine(LogLevel level, const char* file, int line, std::string_view messag
 }
 
 bool ParseLogLevel(std::string_view text, LogLevel* level) {
-  static constexpr std::pair<std::string_view, LogLevel> kNames[] = {
-      {"debug", LogLevel::kDebug}, {"info", LogLevel::kInfo}, {"warn", LogLevel::kWarn},
-      {"error", LogLevel::kError}, {"off", LogLevel::kOff}};
+  static constexpr std::pair<std::string_view, LogLevel> kNames[] = {{"debug", LogLevel::kDebug},
+                                                                     {"info", LogLevel::kInfo},
+                                                                     {"warn", LogLevel::kWarn},
+                                                                     {"error", LogLevel::kError},
+                                                                     {"off", LogLevel::kOff}};
   for (const auto& [name, value] : kNames) {
     if (name == text) {
       *level = value;

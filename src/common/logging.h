@@ -20,11 +20,11 @@ bool ParseLogLevel(std::string_view text, LogLevel* level);
 
 }  // namespace chainfs
 
-#define CHAINFS_LOG(level, ...)                                                      \
-  do {                                                                               \
-    if (::chainfs::LogEnabled(level)) {                                              \
-      ::chainfs::LogLine(level, __FILE__, __LINE__, ::fmt::format(__VA_ARGS__));     \
-    }                                                                                \
+#define CHAINFS_LOG(level, ...)                                                  \
+  do {                                                                           \
+    if (::chainfs::LogEnabled(level)) {                                          \
+      ::chainfs::LogLine(level, __FILE__, __LINE__, ::fmt::format(__VA_ARGS__)); \
+    }                                                                            \
   } while (0)
 
 #define LOG_DEBUG(...) CHAINFS_LOG(::chainfs::LogLevel::kDebug, __VA_ARGS__)

@@ -14,7 +14,7 @@ class [[nodiscard]] Result {
  public:
   // An error; exists because asio needs default-constructible results for co_spawn.
   Result() : status_(StatusCode::kInternal, "result was never set") {}
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     CHECK_MSG(!status_.ok(), "Result built from an OK Status without a value");
   }
@@ -60,20 +60,20 @@ Status ToStatus(Result<T> r) {
 #define CHAINFS_CONCAT_INNER(a, b) a##b
 #define CHAINFS_CONCAT(a, b) CHAINFS_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                                     \
-  do {                                                            \
-    ::chainfs::Status _st = ::chainfs::detail::ToStatus((expr));  \
-    if (!_st.ok()) return _st;                                    \
+#define RETURN_IF_ERROR(expr)                                    \
+  do {                                                           \
+    ::chainfs::Status _st = ::chainfs::detail::ToStatus((expr)); \
+    if (!_st.ok()) return _st;                                   \
   } while (0)
 
-#define CO_RETURN_IF_ERROR(expr)                                  \
-  do {                                                            \
-    ::chainfs::Status _st = ::chainfs::detail::ToStatus((expr));  \
-    if (!_st.ok()) co_return _st;                                 \
+#define CO_RETURN_IF_ERROR(expr)                                 \
+  do {                                                           \
+    ::chainfs::Status _st = ::chainfs::detail::ToStatus((expr)); \
+    if (!_st.ok()) co_return _st;                                \
   } while (0)
 
-#define CHAINFS_ASSIGN_OR(ret, tmp, lhs, expr) \
-  auto tmp = (expr);                           \
+#define CHAINFS_ASSIGN_OR(ret, tmp, lhs, expr)    \
+  auto tmp = (expr);                              \
   if (!tmp.ok()) ret std::move(tmp).TakeStatus(); \
   lhs = std::move(tmp).value()
 

@@ -15,7 +15,8 @@ template <typename R, typename... Args>
 class UniqueFunction<R(Args...)> {
  public:
   UniqueFunction() = default;
-  template <typename F, typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, UniqueFunction>>>
+  template <typename F,
+            typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, UniqueFunction>>>
   UniqueFunction(F&& f)  // NOLINT: implicit like std::function
       : impl_(std::make_unique<Impl<std::decay_t<F>>>(std::forward<F>(f))) {}
 

@@ -7,31 +7,13 @@
 
 #include "common/logging.h"
 #include "rpc/frame_io.h"
-#include "rpc/wire/serde.h"
+#include "rpc/wire/auth_messages.h"
 
 namespace chainfs::rpc {
 namespace {
 
 constexpr uint32_t kAuthVersion = 1;
 constexpr size_t kNonceBytes = 32;
-
-struct AuthHello {
-  uint32_t version = 0;
-  Bytes nonce;
-  std::string name;
-  CHAINFS_MESSAGE(AuthHello, version, nonce, name)
-};
-
-struct AuthChallenge {
-  Bytes nonce;
-  Bytes proof;
-  CHAINFS_MESSAGE(AuthChallenge, nonce, proof)
-};
-
-struct AuthProof {
-  Bytes proof;
-  CHAINFS_MESSAGE(AuthProof, proof)
-};
 
 Bytes Proof(const std::string& secret, std::string_view role, const Bytes& client_nonce,
             const Bytes& server_nonce) {
@@ -73,13 +55,14 @@ Task<Result<M>> Expect(Stream& stream, FrameKind kind, FrameLimits limits) {
 Task<Status> ClientHandshake(Stream& stream, Runtime& rt, std::string secret, std::string name,
                              FrameLimits limits) {
   AuthHello hello{kAuthVersion, Nonce(rt), std::move(name)};
-  CO_RETURN_IF_ERROR(co_await WriteFrame(stream, {.kind = FrameKind::kHello}, Encode(hello)));
-  Result<AuthChallenge> challenge = co_await Expect<AuthChallenge>(stream, FrameKind::kChallenge, limits);
+  CO_RETURN_IF_ERROR(co_await WriteFrame(stream, FrameKind::kHello, Encode(hello)));
+  Result<AuthChallenge> challenge =
+      co_await Expect<AuthChallenge>(stream, FrameKind::kChallenge, limits);
   if (!challenge.ok()) co_return challenge.status();
   bool server_ok =
       SameProof(challenge->proof, Proof(secret, "server", hello.nonce, challenge->nonce));
   AuthProof proof{Proof(secret, "client", hello.nonce, challenge->nonce)};
-  CO_RETURN_IF_ERROR(co_await WriteFrame(stream, {.kind = FrameKind::kProof}, Encode(proof)));
+  CO_RETURN_IF_ERROR(co_await WriteFrame(stream, FrameKind::kProof, Encode(proof)));
   Result<Frame> result = co_await ReadFrame(stream, limits);
   if (!server_ok || (result.ok() && result->header.status != 0)) {
     co_return Status(StatusCode::kAuthFailed,
@@ -103,20 +86,17 @@ Task<Result<std::string>> ServerHandshake(Stream& stream, Runtime& rt, std::stri
   }
   AuthChallenge challenge{Nonce(rt), {}};
   challenge.proof = Proof(secret, "server", hello->nonce, challenge.nonce);
-  CO_RETURN_IF_ERROR(
-      co_await WriteFrame(stream, {.kind = FrameKind::kChallenge}, Encode(challenge)));
+  CO_RETURN_IF_ERROR(co_await WriteFrame(stream, FrameKind::kChallenge, Encode(challenge)));
   Result<AuthProof> proof = co_await Expect<AuthProof>(stream, FrameKind::kProof, limits);
   if (!proof.ok()) co_return proof.status();
   if (!SameProof(proof->proof, Proof(secret, "client", hello->nonce, challenge.nonce))) {
     std::string why = "authentication failed: the client's cluster secret differs from ours";
-    FrameHeader refuse{.kind = FrameKind::kAuthResult,
-                       .status = static_cast<uint16_t>(StatusCode::kAuthFailed)};
-    (void)co_await WriteFrame(stream, refuse, why);
-    co_return Status(StatusCode::kAuthFailed,
-                     fmt::format("refused {} ('{}'): wrong cluster secret", stream.PeerName(),
-                                 hello->name));
+    (void)co_await WriteFrame(stream, FrameKind::kAuthResult, why,
+                              static_cast<uint16_t>(StatusCode::kAuthFailed));
+    co_return Status(StatusCode::kAuthFailed, fmt::format("refused {} ('{}'): wrong cluster secret",
+                                                          stream.PeerName(), hello->name));
   }
-  CO_RETURN_IF_ERROR(co_await WriteFrame(stream, {.kind = FrameKind::kAuthResult}, ""));
+  CO_RETURN_IF_ERROR(co_await WriteFrame(stream, FrameKind::kAuthResult, ""));
   co_return hello->name;
 }
 

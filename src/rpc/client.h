@@ -24,8 +24,8 @@ class ClientPool {
 
   // kDeadlineExceeded, kCancelled, kUnavailable (cannot connect, or the connection broke),
   // kAuthFailed (secrets differ), or the status the server's handler returned.
-  Task<Result<RawResponse>> CallRaw(Address to, uint16_t service, uint16_t method,
-                                    std::string body, CallOptions options);
+  Task<Result<RawResponse>> CallRaw(Address to, uint16_t service, uint16_t method, std::string body,
+                                    CallOptions options);
   // The live connection to `to`, opening it if needed.
   Task<Result<std::shared_ptr<Connection>>> Connect(Address to, Nanos deadline);
   size_t open_connections() const;
@@ -33,8 +33,8 @@ class ClientPool {
 
  private:
   struct State;
-  static Task<Result<std::shared_ptr<Connection>>> Acquire(std::shared_ptr<State> state,
-                                                           Address to, Nanos deadline);
+  static Task<Result<std::shared_ptr<Connection>>> Acquire(std::shared_ptr<State> state, Address to,
+                                                           Nanos deadline);
   static Task<Result<RawResponse>> DoCall(std::shared_ptr<State> state, Address to,
                                           uint16_t service, uint16_t method, std::string body,
                                           CallOptions options);

@@ -1,7 +1,7 @@
 #include "rpc/connection.h"
 
-#include <asio/this_coro.hpp>
 #include <fmt/format.h>
+#include <asio/this_coro.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -111,8 +111,8 @@ void Connection::Close(Status reason) {
   stream_->Close();
   for (auto& [id, call] : pending_) {
     call->done = true;
-    call->status = Unavailable(
-        fmt::format("connection to {} closed: {}", peer_, close_reason_.message()));
+    call->status =
+        Unavailable(fmt::format("connection to {} closed: {}", peer_, close_reason_.message()));
     call->timer->Cancel();
   }
   pending_.clear();
@@ -141,7 +141,8 @@ void Connection::Enqueue(OutFrame frame) {
 Task<Status> Connection::AwaitSlot(Nanos deadline) {
   while (!closed_ && pending_.size() >= options_.max_inflight_calls) {
     Timer::WaitResult r = co_await slots_.Wait(deadline);
-    if (r == Timer::WaitResult::kAborted) co_return Status(StatusCode::kCancelled, "call cancelled");
+    if (r == Timer::WaitResult::kAborted)
+      co_return Status(StatusCode::kCancelled, "call cancelled");
     if (r == Timer::WaitResult::kExpired) {
       co_return Status(StatusCode::kDeadlineExceeded,
                        fmt::format("no call slot free on the connection to {} in time", peer_));
@@ -160,7 +161,8 @@ Task<Result<RawResponse>> Connection::Call(uint16_t service, uint16_t method, st
   co_await asio::this_coro::throw_if_cancelled(false);
   auto self = shared_from_this();
   Nanos timeout = options.timeout.count() > 0 ? options.timeout : options_.call_timeout();
-  if (body.size() > options_.max_body_bytes || options.request_bulk.size() > options_.max_bulk_bytes) {
+  if (body.size() > options_.max_body_bytes ||
+      options.request_bulk.size() > options_.max_bulk_bytes) {
     co_return Status(StatusCode::kTooLarge,
                      fmt::format("request of {} + {} bulk bytes exceeds the frame limits",
                                  body.size(), options.request_bulk.size()));
@@ -174,8 +176,11 @@ Task<Result<RawResponse>> Connection::Call(uint16_t service, uint16_t method, st
   uint64_t id = next_request_id_++;
   pending_.emplace(id, call);
   OutFrame frame;
-  FrameHeader h{.kind = FrameKind::kRequest, .service = service, .method = method,
-                .request_id = id, .bulk_len = static_cast<uint32_t>(options.request_bulk.size())};
+  FrameHeader h{.kind = FrameKind::kRequest,
+                .service = service,
+                .method = method,
+                .request_id = id,
+                .bulk_len = static_cast<uint32_t>(options.request_bulk.size())};
   frame.body = std::move(body);
   frame.header = EncodeHeader(h, frame.body);
   frame.bulk = options.request_bulk;
@@ -186,12 +191,12 @@ Task<Result<RawResponse>> Connection::Call(uint16_t service, uint16_t method, st
   if (!call->done) {
     pending_.erase(id);
     call->done = true;
-    call->status =
-        r == Timer::WaitResult::kAborted
-            ? Status(StatusCode::kCancelled, fmt::format("call {}.{} to {} cancelled", service, method, peer_))
-            : Status(StatusCode::kDeadlineExceeded,
-                     fmt::format("call {}.{} to {} timed out after {} ms", service, method, peer_,
-                                 timeout.count() / 1'000'000));
+    call->status = r == Timer::WaitResult::kAborted
+                       ? Status(StatusCode::kCancelled,
+                                fmt::format("call {}.{} to {} cancelled", service, method, peer_))
+                       : Status(StatusCode::kDeadlineExceeded,
+                                fmt::format("call {}.{} to {} timed out after {} ms", service,
+                                            method, peer_, timeout.count() / 1'000'000));
     if (call->write_state == PendingCall::WriteState::kQueued) {
       call->write_state = PendingCall::WriteState::kDropped;
     }
@@ -361,7 +366,9 @@ Task<void> Connection::Serve(std::shared_ptr<Connection> self, FrameHeader h, st
   if (result.ok() && ctx.response_bulk_len > ctx.response_bulk.capacity()) {
     result = Internal("handler set a response bulk length beyond its buffer");
   }
-  FrameHeader rh{.kind = FrameKind::kResponse, .service = h.service, .method = h.method,
+  FrameHeader rh{.kind = FrameKind::kResponse,
+                 .service = h.service,
+                 .method = h.method,
                  .request_id = h.request_id};
   OutFrame f;
   if (result.ok()) {

@@ -79,8 +79,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::unordered_map<uint64_t, std::shared_ptr<PendingCall>> pending_;
   std::deque<OutFrame> queue_;
   std::unique_ptr<Timer> writer_wake_;
-  Notifier slots_;          // client: a call slot freed; server: a handler finished
-  uint32_t handlers_ = 0;   // server: requests being served
+  Notifier slots_;         // client: a call slot freed; server: a handler finished
+  uint32_t handlers_ = 0;  // server: requests being served
   bool writer_done_ = false;
   bool reader_done_ = false;
 };

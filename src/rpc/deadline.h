@@ -1,7 +1,7 @@
 #pragma once
 
-#include <asio/experimental/awaitable_operators.hpp>
 #include <fmt/format.h>
+#include <asio/experimental/awaitable_operators.hpp>
 
 #include "common/result.h"
 #include "runtime/clock.h"

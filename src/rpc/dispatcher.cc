@@ -8,12 +8,13 @@ namespace chainfs::rpc {
 
 void Dispatcher::Register(uint16_t service, uint16_t method, std::string name, void* handler,
                           Invoker fn) {
-  bool inserted = entries_.emplace(Key(service, method), Entry{std::move(name), handler, fn}).second;
+  bool inserted =
+      entries_.emplace(Key(service, method), Entry{std::move(name), handler, fn}).second;
   CHECK_MSG(inserted, "an RPC method was registered twice");
 }
 
-Task<Result<std::string>> Dispatcher::Dispatch(uint16_t service, uint16_t method,
-                                               std::string body, CallContext& ctx) const {
+Task<Result<std::string>> Dispatcher::Dispatch(uint16_t service, uint16_t method, std::string body,
+                                               CallContext& ctx) const {
   auto it = entries_.find(Key(service, method));
   if (it == entries_.end()) {
     co_return Status(StatusCode::kUnimplemented,

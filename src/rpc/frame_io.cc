@@ -2,7 +2,10 @@
 
 namespace chainfs::rpc {
 
-Task<Status> WriteFrame(Stream& stream, FrameHeader header, std::string body) {
+Task<Status> WriteFrame(Stream& stream, FrameKind kind, std::string body, uint16_t status) {
+  FrameHeader header;
+  header.kind = kind;
+  header.status = status;
   HeaderBytes bytes = EncodeHeader(header, body);
   std::span<const char> pieces[2] = {bytes, body};
   co_return co_await stream.WriteAll(pieces);

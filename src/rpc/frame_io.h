@@ -13,7 +13,8 @@ struct Frame {
   std::string body;
 };
 
-Task<Status> WriteFrame(Stream& stream, FrameHeader header, std::string body);
+// A frame of `kind` with no bulk; `status` is a StatusCode for results.
+Task<Status> WriteFrame(Stream& stream, FrameKind kind, std::string body, uint16_t status = 0);
 // Reads one frame; refuses bulk, oversized lengths and checksum mismatches.
 Task<Result<Frame>> ReadFrame(Stream& stream, FrameLimits limits);
 

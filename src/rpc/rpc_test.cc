@@ -1,9 +1,9 @@
 // The same scenarios run over real loopback TCP (two worker threads) and over the simulated
 // network, unchanged.
 
+#include <gtest/gtest.h>
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/cancellation_signal.hpp>
-#include <gtest/gtest.h>
 
 #include <optional>
 #include <thread>
@@ -70,8 +70,8 @@ class TestHandler : public TestService::Handler {
 
 constexpr const char* kSecret = "cluster-secret";
 
-#define CO_EXPECT(cond, ...)                                                     \
-  do {                                                                           \
+#define CO_EXPECT(cond, ...)                                                                \
+  do {                                                                                      \
     if (!(cond)) co_return Internal(fmt::format("{}: ", #cond) + fmt::format(__VA_ARGS__)); \
   } while (0)
 
@@ -257,7 +257,8 @@ Task<Status> BulkBothWays(TestService::Client stub) {
   // A response larger than the caller's buffer fails the call, not the connection.
   std::vector<char> small(10);
   EchoReq big{"big", 0, 4096};
-  r = co_await stub.Echo(std::move(big), {.response_bulk = small});
+  CallOptions small_opts{.response_bulk = small};
+  r = co_await stub.Echo(std::move(big), small_opts);
   CO_EXPECT(r.status().code() == StatusCode::kTooLarge, "{}", r.status().ToString());
   co_return co_await EchoOnce(stub, "after");
 }
@@ -300,7 +301,8 @@ TEST_P(RpcTest, SmallFramesQueuedTogetherLeaveInOneWrite) {
 
 Task<Status> Deadline(TestService::Client stub) {
   EchoReq req{"slow", 2000};
-  Result<EchoRsp> r = co_await stub.Echo(std::move(req), {.timeout = Nanos(50ms)});
+  CallOptions opts{.timeout = Nanos(50ms)};
+  Result<EchoRsp> r = co_await stub.Echo(std::move(req), opts);
   CO_EXPECT(r.status().code() == StatusCode::kDeadlineExceeded, "{}", r.status().ToString());
   CO_EXPECT(r.status().message().find("timed out after 50 ms") != std::string_view::npos, "{}",
             r.status().message());
@@ -320,11 +322,10 @@ Task<Result<EchoRsp>> SlowEcho(TestService::Client stub) {
 Task<Status> Cancel(Runtime& rt, TestService::Client stub) {
   asio::cancellation_signal signal;
   std::optional<Result<EchoRsp>> out;
-  asio::co_spawn(rt.executor(), SlowEcho(stub),
-                 asio::bind_cancellation_slot(signal.slot(),
-                                              [&](std::exception_ptr, Result<EchoRsp> r) {
-                                                out = std::move(r);
-                                              }));
+  asio::co_spawn(
+      rt.executor(), SlowEcho(stub),
+      asio::bind_cancellation_slot(
+          signal.slot(), [&](std::exception_ptr, Result<EchoRsp> r) { out = std::move(r); }));
   co_await rt.clock().Sleep(20ms);
   signal.emit(asio::cancellation_type::terminal);
   while (!out) co_await rt.clock().Sleep(1ms);
@@ -339,7 +340,8 @@ TEST_P(RpcTest, CallsCanBeCancelled) {
 
 Task<Status> ExpectDown(TestService::Client stub) {
   EchoReq req{"x"};
-  Result<EchoRsp> r = co_await stub.Echo(std::move(req), {.timeout = Nanos(2s)});
+  CallOptions opts{.timeout = Nanos(2s)};
+  Result<EchoRsp> r = co_await stub.Echo(std::move(req), opts);
   CO_EXPECT(!r.ok(), "call succeeded with the server down");
   CO_EXPECT(r.status().retryable(), "{}", r.status().ToString());
   co_return Status();
@@ -378,7 +380,8 @@ TEST_P(RpcTest, WrongSecretIsRefusedOnBothSides) {
 Task<Status> SendAndExpectHangup(Runtime& rt, Address a, std::string bytes) {
   auto s = co_await rt.network().Connect(a);
   if (!s.ok()) co_return s.status();
-  CO_RETURN_IF_ERROR(co_await ClientHandshake(**s, rt, kSecret, "raw", FrameLimits{}));
+  FrameLimits limits;
+  CO_RETURN_IF_ERROR(co_await ClientHandshake(**s, rt, kSecret, "raw", limits));
   std::span<const char> piece(bytes);
   CO_RETURN_IF_ERROR(co_await (*s)->WriteAll({&piece, 1}));
   char buf[64];
@@ -397,7 +400,8 @@ Task<Status> Malformed(Runtime& rt, TestService::Client stub, Address a) {
   std::string body = Encode(EchoReq{"x"});
   HeaderBytes good = EncodeHeader(huge, body);
   body[5] ^= 1;  // flipped after the CRC was computed
-  CO_RETURN_IF_ERROR(co_await SendAndExpectHangup(rt, a, std::string(good.begin(), good.end()) + body));
+  CO_RETURN_IF_ERROR(
+      co_await SendAndExpectHangup(rt, a, std::string(good.begin(), good.end()) + body));
   // Everyone else is still served, on the connection they had.
   co_return co_await EchoOnce(stub, "after");
 }

@@ -59,7 +59,8 @@ Task<void> Server::AcceptLoop(std::shared_ptr<State> state) {
   while (!state->stopped) {
     Result<std::unique_ptr<Stream>> stream = co_await listener->Accept();
     if (!stream.ok()) {
-      if (!state->stopped) LOG_ERROR("accept on {}: {}", state->address.ToString(), stream.status().ToString());
+      if (!state->stopped)
+        LOG_ERROR("accept on {}: {}", state->address.ToString(), stream.status().ToString());
       co_return;
     }
     state->rt.Spawn(Admit(state, std::move(*stream)), "admit");
@@ -75,10 +76,10 @@ Task<Result<std::string>> Handshake(Stream& stream, Runtime& rt, std::string sec
 
 Task<void> Server::Admit(std::shared_ptr<State> state, std::unique_ptr<Stream> stream) {
   std::string peer = stream->PeerName();
-  Result<std::string> client = co_await WithTimeout(
-      state->rt.clock(), state->options.connect_timeout(),
-      Handshake(*stream, state->rt, state->secret, state->options.limits()),
-      "authentication of " + peer);
+  Result<std::string> client =
+      co_await WithTimeout(state->rt.clock(), state->options.connect_timeout(),
+                           Handshake(*stream, state->rt, state->secret, state->options.limits()),
+                           "authentication of " + peer);
   if (!client.ok()) {
     LOG_WARN("refused connection from {}: {}", peer, client.status().ToString());
     state->last_refusal = client.status();

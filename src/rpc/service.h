@@ -18,7 +18,8 @@
 //   };
 //   EchoService::Register(server.dispatcher(), my_echo);
 //   EchoService::Client client(rpc::Channel{&pool, address});
-//   Result<EchoRsp> r = co_await client.Echo(EchoReq{"hi"});
+//   EchoReq req{"hi"};  // named: see docs/design/coroutines.md
+//   Result<EchoRsp> r = co_await client.Echo(std::move(req));
 //
 // Method ids are part of the wire format: never reuse or renumber them.
 
@@ -36,35 +37,36 @@ Task<Result<std::string>> InvokeMethod(void* handler, std::string body, CallCont
 
 }  // namespace chainfs::rpc
 
-#define CHAINFS_RPC_HANDLER_METHOD(id, Name, Req, Rsp) \
-  virtual ::chainfs::Task<::chainfs::Result<Rsp>> Name(Req req, ::chainfs::rpc::CallContext& ctx) = 0;
+#define CHAINFS_RPC_HANDLER_METHOD(id, Name, Req, Rsp)          \
+  virtual ::chainfs::Task<::chainfs::Result<Rsp>> Name(Req req, \
+                                                       ::chainfs::rpc::CallContext& ctx) = 0;
 
-#define CHAINFS_RPC_CLIENT_METHOD(id, Name, Req, Rsp)                                     \
+#define CHAINFS_RPC_CLIENT_METHOD(id, Name, Req, Rsp)                                            \
   ::chainfs::Task<::chainfs::Result<Rsp>> Name(Req req, ::chainfs::rpc::CallOptions opts = {}) { \
-    return ::chainfs::rpc::CallTyped<Rsp>(channel_, kServiceId, id, std::move(req), opts);  \
+    return ::chainfs::rpc::CallTyped<Rsp>(channel_, kServiceId, id, std::move(req), opts);       \
   }
 
-#define CHAINFS_RPC_REGISTER_METHOD(id, Name, Req, Rsp)                                    \
-  d.Register(kServiceId, id, std::string(kServiceName) + "." #Name, &h,                    \
+#define CHAINFS_RPC_REGISTER_METHOD(id, Name, Req, Rsp)                 \
+  d.Register(kServiceId, id, std::string(kServiceName) + "." #Name, &h, \
              &::chainfs::rpc::InvokeMethod<Handler, Req, Rsp, &Handler::Name>);
 
-#define CHAINFS_SERVICE(ServiceName, service_id, METHODS)                         \
-  struct ServiceName {                                                            \
-    static constexpr uint16_t kServiceId = service_id;                            \
-    static constexpr const char* kServiceName = #ServiceName;                     \
-    class Handler {                                                               \
-     public:                                                                      \
-      virtual ~Handler() = default;                                               \
-      METHODS(CHAINFS_RPC_HANDLER_METHOD)                                         \
-    };                                                                            \
-    class Client {                                                                \
-     public:                                                                      \
+#define CHAINFS_SERVICE(ServiceName, service_id, METHODS)                                \
+  struct ServiceName {                                                                   \
+    static constexpr uint16_t kServiceId = service_id;                                   \
+    static constexpr const char* kServiceName = #ServiceName;                            \
+    class Handler {                                                                      \
+     public:                                                                             \
+      virtual ~Handler() = default;                                                      \
+      METHODS(CHAINFS_RPC_HANDLER_METHOD)                                                \
+    };                                                                                   \
+    class Client {                                                                       \
+     public:                                                                             \
       explicit Client(::chainfs::rpc::Channel channel) : channel_(std::move(channel)) {} \
-      METHODS(CHAINFS_RPC_CLIENT_METHOD)                                          \
-     private:                                                                     \
-      ::chainfs::rpc::Channel channel_;                                           \
-    };                                                                            \
-    static void Register(::chainfs::rpc::Dispatcher& d, Handler& h) {             \
-      METHODS(CHAINFS_RPC_REGISTER_METHOD)                                        \
-    }                                                                             \
+      METHODS(CHAINFS_RPC_CLIENT_METHOD)                                                 \
+     private:                                                                            \
+      ::chainfs::rpc::Channel channel_;                                                  \
+    };                                                                                   \
+    static void Register(::chainfs::rpc::Dispatcher& d, Handler& h) {                    \
+      METHODS(CHAINFS_RPC_REGISTER_METHOD)                                               \
+    }                                                                                    \
   };

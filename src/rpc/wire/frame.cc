@@ -78,12 +78,14 @@ Result<FrameHeader> DecodeHeader(std::span<const char, kFrameHeaderBytes> bytes,
     return ProtocolError(fmt::format("unknown status code {} in frame", h.status));
   }
   if (h.body_len > limits.max_body_bytes) {
-    return Status(StatusCode::kTooLarge, fmt::format("frame body of {} bytes exceeds the limit of {}",
-                                                     h.body_len, limits.max_body_bytes));
+    return Status(StatusCode::kTooLarge,
+                  fmt::format("frame body of {} bytes exceeds the limit of {}", h.body_len,
+                              limits.max_body_bytes));
   }
   if (h.bulk_len > limits.max_bulk_bytes) {
-    return Status(StatusCode::kTooLarge, fmt::format("frame bulk of {} bytes exceeds the limit of {}",
-                                                     h.bulk_len, limits.max_bulk_bytes));
+    return Status(StatusCode::kTooLarge,
+                  fmt::format("frame bulk of {} bytes exceeds the limit of {}", h.bulk_len,
+                              limits.max_bulk_bytes));
   }
   return h;
 }

@@ -49,7 +49,8 @@ TEST(FrameTest, RefusesOversizedLengthsBeforeReadingThem) {
   FrameHeader h = Sample();
   h.bulk_len = 100u << 20;
   HeaderBytes bytes = EncodeHeader(h, "");
-  Result<FrameHeader> r = DecodeHeader(bytes, FrameLimits{.max_body_bytes = 1024, .max_bulk_bytes = 1 << 20});
+  Result<FrameHeader> r =
+      DecodeHeader(bytes, FrameLimits{.max_body_bytes = 1024, .max_bulk_bytes = 1 << 20});
   EXPECT_EQ(r.status().code(), StatusCode::kTooLarge);
   EXPECT_EQ(r.status().message(), "frame bulk of 104857600 bytes exceeds the limit of 1048576");
 }

@@ -15,14 +15,12 @@
 // (ToString). Fields are encoded in the order listed. To evolve a message, append fields at
 // the end and never remove or reorder: an old reader skips what it does not know and a new
 // reader gives missing fields their defaults.
-#define CHAINFS_MESSAGE(Type, ...)                                    \
-  static constexpr std::string_view kMessageName = #Type;            \
-  static constexpr std::string_view kFieldNames = #__VA_ARGS__;      \
-  auto FieldRefs() { return std::tie(__VA_ARGS__); }                 \
-  auto FieldRefs() const { return std::tie(__VA_ARGS__); }           \
-  friend bool operator==(const Type& a, const Type& b) {             \
-    return a.FieldRefs() == b.FieldRefs();                           \
-  }
+#define CHAINFS_MESSAGE(Type, ...)                              \
+  static constexpr std::string_view kMessageName = #Type;       \
+  static constexpr std::string_view kFieldNames = #__VA_ARGS__; \
+  auto FieldRefs() { return std::tie(__VA_ARGS__); }            \
+  auto FieldRefs() const { return std::tie(__VA_ARGS__); }      \
+  friend bool operator==(const Type& a, const Type& b) { return a.FieldRefs() == b.FieldRefs(); }
 
 namespace chainfs::rpc {
 

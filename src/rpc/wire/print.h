@@ -50,7 +50,8 @@ void Print(std::string& out, const T& v) {
     out += std::to_string(static_cast<std::underlying_type_t<T>>(v));
   } else if constexpr (std::is_same_v<T, uint8_t> || std::is_same_v<T, int8_t>) {
     out += std::to_string(static_cast<int>(v));
-  } else if constexpr (std::is_arithmetic_v<T> || IsStrongId<T>::value || std::is_same_v<T, ChunkId>) {
+  } else if constexpr (std::is_arithmetic_v<T> || IsStrongId<T>::value ||
+                       std::is_same_v<T, ChunkId>) {
     out += fmt::format("{}", v);
   } else if constexpr (std::is_same_v<T, std::string>) {
     out += fmt::format("\"{}\"", v.size() > 64 ? v.substr(0, 64) + "..." : v);

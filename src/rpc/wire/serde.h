@@ -52,7 +52,8 @@ class Encoder {
 
 class Decoder {
  public:
-  explicit Decoder(std::span<const char> in) : begin_(in.data()), p_(in.data()), end_(in.data() + in.size()) {}
+  explicit Decoder(std::span<const char> in)
+      : begin_(in.data()), p_(in.data()), end_(in.data() + in.size()) {}
   size_t remaining() const { return static_cast<size_t>(end_ - p_); }
   size_t offset() const { return static_cast<size_t>(p_ - begin_); }
   bool failed() const { return !error_.empty(); }
@@ -63,7 +64,9 @@ class Decoder {
     return false;
   }
   bool Raw(void* out, size_t n) {
-    if (n > remaining()) return Fail("truncated: need " + std::to_string(n) + " bytes, have " + std::to_string(remaining()));
+    if (n > remaining())
+      return Fail("truncated: need " + std::to_string(n) + " bytes, have " +
+                  std::to_string(remaining()));
     std::memcpy(out, p_, n);
     p_ += n;
     return true;
@@ -94,14 +97,22 @@ class Decoder {
   std::string error_;
 };
 
-template <typename T> struct IsVector : std::false_type {};
-template <typename T> struct IsVector<std::vector<T>> : std::true_type {};
-template <typename T> struct IsOptional : std::false_type {};
-template <typename T> struct IsOptional<std::optional<T>> : std::true_type {};
-template <typename T> struct IsMap : std::false_type {};
-template <typename K, typename V> struct IsMap<std::map<K, V>> : std::true_type {};
-template <typename T> struct IsVariant : std::false_type {};
-template <typename... Ts> struct IsVariant<std::variant<Ts...>> : std::true_type {};
+template <typename T>
+struct IsVector : std::false_type {};
+template <typename T>
+struct IsVector<std::vector<T>> : std::true_type {};
+template <typename T>
+struct IsOptional : std::false_type {};
+template <typename T>
+struct IsOptional<std::optional<T>> : std::true_type {};
+template <typename T>
+struct IsMap : std::false_type {};
+template <typename K, typename V>
+struct IsMap<std::map<K, V>> : std::true_type {};
+template <typename T>
+struct IsVariant : std::false_type {};
+template <typename... Ts>
+struct IsVariant<std::variant<Ts...>> : std::true_type {};
 
 // The fewest bytes any value of T encodes to (bounds counts before allocating).
 template <typename T>
@@ -125,8 +136,10 @@ constexpr size_t MinBytes() {
   }
 }
 
-template <typename T> void EncodeValue(Encoder& e, const T& v);
-template <typename T> bool DecodeValue(Decoder& d, T& v);
+template <typename T>
+void EncodeValue(Encoder& e, const T& v);
+template <typename T>
+bool DecodeValue(Decoder& d, T& v);
 
 template <Message M>
 void EncodeMessage(Encoder& e, const M& m) {
@@ -139,13 +152,15 @@ template <Message M>
 bool DecodeMessage(Decoder& d, M& m) {
   uint32_t len = 0;
   if (!d.Fixed(len)) return false;
-  if (len > d.remaining()) return d.Fail(std::string(M::kMessageName) + " length " + std::to_string(len) + " exceeds the bytes present");
+  if (len > d.remaining())
+    return d.Fail(std::string(M::kMessageName) + " length " + std::to_string(len) +
+                  " exceeds the bytes present");
   Decoder sub(d.Take(len));
   // Fields the writer did not know keep their defaults; fields this reader does not know are
   // skipped with the rest of the length.
-  bool ok = std::apply(
-      [&](auto&... f) { return ((sub.remaining() == 0 || DecodeValue(sub, f)) && ...); },
-      m.FieldRefs());
+  bool ok =
+      std::apply([&](auto&... f) { return ((sub.remaining() == 0 || DecodeValue(sub, f)) && ...); },
+                 m.FieldRefs());
   if (!ok) return d.Fail(std::string(M::kMessageName) + ": " + sub.error());
   return true;
 }

@@ -41,8 +41,8 @@ struct Everything {
   std::variant<Inner, Other, std::string> choice;
   InodeId inode;
   ChunkId chunk;
-  CHAINFS_MESSAGE(Everything, u8, i64, u32, flag, color, text, blob, numbers, maybe, counts,
-                  inner, inners, choice, inode, chunk)
+  CHAINFS_MESSAGE(Everything, u8, i64, u32, flag, color, text, blob, numbers, maybe, counts, inner,
+                  inners, choice, inode, chunk)
 };
 
 // Two versions of one message, for evolution tests.

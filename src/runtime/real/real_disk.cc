@@ -1,12 +1,12 @@
 #include "runtime/real/real_disk.h"
 
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/random_access_file.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write_at.hpp>
-#include <fcntl.h>
-#include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -44,8 +44,8 @@ class RealFile : public File {
   }
 
   Task<Status> WriteAt(uint64_t offset, std::span<const char> data) override {
-    auto [ec, n] =
-        co_await asio::async_write_at(file_, offset, asio::buffer(data.data(), data.size()), kAsTuple);
+    auto [ec, n] = co_await asio::async_write_at(file_, offset,
+                                                 asio::buffer(data.data(), data.size()), kAsTuple);
     if (ec) co_return DiskError("write", path_, ec);
     co_return Status();
   }
@@ -121,7 +121,8 @@ Task<Status> RealDisk::MakeDirs(std::string path) {
 
 Task<Status> RealDisk::SyncDir(std::string path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) co_return DiskError("open directory", path, std::error_code(errno, std::system_category()));
+  if (fd < 0)
+    co_return DiskError("open directory", path, std::error_code(errno, std::system_category()));
   int rc = ::fsync(fd);
   std::error_code ec(rc == 0 ? 0 : errno, std::system_category());
   ::close(fd);

@@ -1,11 +1,11 @@
 #include "runtime/real/real_network.h"
 
+#include <fmt/format.h>
 #include <asio/connect.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
-#include <fmt/format.h>
 
 #include <vector>
 
@@ -45,7 +45,8 @@ class RealStream : public Stream {
 
   Task<Result<size_t>> ReadSome(std::span<char> out) override {
     auto [ec, n] = co_await socket_.async_read_some(asio::buffer(out.data(), out.size()), kAsTuple);
-    if (ec == asio::error::eof) co_return Unavailable(fmt::format("{} closed the connection", peer_));
+    if (ec == asio::error::eof)
+      co_return Unavailable(fmt::format("{} closed the connection", peer_));
     if (ec) co_return SocketError("read from", peer_, ec);
     co_return n;
   }

@@ -1,8 +1,8 @@
 #include "runtime/real/real_runtime.h"
 
+#include <openssl/rand.h>
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
-#include <openssl/rand.h>
 
 #include "common/check.h"
 #include "runtime/real/real_clock.h"

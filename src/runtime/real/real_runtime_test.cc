@@ -26,7 +26,8 @@ Task<Status> EchoOnce(std::shared_ptr<Listener> listener) {
   if (!s.ok()) co_return s.status();
   char buf[5];
   CO_RETURN_IF_ERROR(co_await ReadExact(**s, buf));
-  std::span<const char> pieces[2] = {std::span<const char>(buf, 2), std::span<const char>(buf + 2, 3)};
+  std::span<const char> pieces[2] = {std::span<const char>(buf, 2),
+                                     std::span<const char>(buf + 2, 3)};
   co_return co_await (*s)->WriteAll(pieces);
 }
 
@@ -47,8 +48,8 @@ TEST(RealRuntimeTest, TcpLoopbackAcrossWorkers) {
   ASSERT_TRUE(listener.ok()) << listener.status().ToString();
   Address addr = (*listener)->LocalAddress();
   EXPECT_NE(addr.port, 0);
-  auto server = asio::co_spawn(rt.worker(0).executor(), EchoOnce(std::move(*listener)),
-                               asio::use_future);
+  auto server =
+      asio::co_spawn(rt.worker(0).executor(), EchoOnce(std::move(*listener)), asio::use_future);
   Result<std::string> r = rt.RunSync(1, Ping(rt.worker(1).network(), addr));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(*r, "hello");
@@ -102,8 +103,8 @@ Task<Timer::WaitResult> WaitLong(Notifier& n, Clock& clock) {
 TEST(RealRuntimeTest, NotifierWakesWaiter) {
   RealRuntime rt(1);
   Notifier n(rt.worker(0).clock());
-  auto fut = asio::co_spawn(rt.worker(0).executor(), WaitLong(n, rt.worker(0).clock()),
-                            asio::use_future);
+  auto fut =
+      asio::co_spawn(rt.worker(0).executor(), WaitLong(n, rt.worker(0).clock()), asio::use_future);
   while (rt.RunSync(0, [](Notifier& n) -> Task<size_t> { co_return n.waiters(); }(n)) == 0) {
   }
   asio::post(rt.worker(0).executor(), [&n] { n.NotifyAll(); });

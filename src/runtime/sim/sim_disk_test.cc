@@ -36,8 +36,7 @@ TEST(SimDiskTest, CrashKeepsOnlySyncedData) {
   disk.Crash();
   EXPECT_EQ(**RunSimTask(world, ReadFile(disk, "d/synced")), "durable");
   // Its contents were synced, but its name never was.
-  EXPECT_EQ(RunSimTask(world, ReadFile(disk, "d/unnamed"))->status().code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(RunSimTask(world, ReadFile(disk, "d/unnamed"))->status().code(), StatusCode::kNotFound);
 }
 
 TEST(SimDiskTest, InjectedErrorsAreIoErrors) {

@@ -16,8 +16,8 @@ namespace {
 // One direction of a connection: bytes delivered and not yet read.
 struct Pipe {
   std::deque<char> data;
-  bool eof = false;     // the writer closed; reads drain `data`, then fail
-  bool reset = false;   // broken; reads fail at once
+  bool eof = false;    // the writer closed; reads drain `data`, then fail
+  bool reset = false;  // broken; reads fail at once
   std::string reset_reason;
   SimWaitSlot reader;
   Nanos last_delivery{0};
@@ -117,8 +117,8 @@ class SimStream : public Stream {
         ResetLink(*link, fmt::format("connection {}<->{} reset", from, to));
         return;
       }
-      net->world_.Trace(fmt::format("net deliver link={} {}->{} {}B", link->id, from, to,
-                                    bytes.size()));
+      net->world_.Trace(
+          fmt::format("net deliver link={} {}->{} {}B", link->id, from, to, bytes.size()));
       pipe.data.insert(pipe.data.end(), bytes.begin(), bytes.end());
       pipe.reader.Wake(Timer::WaitResult::kWoken);
     });

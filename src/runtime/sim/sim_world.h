@@ -50,7 +50,6 @@ class SimWorld {
   void set_tracing(bool on) { tracing_ = on; }
   const std::vector<std::string>& trace() const { return trace_; }
 
-
  private:
   bool Step(Nanos limit);
 

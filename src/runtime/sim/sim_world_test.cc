@@ -1,8 +1,8 @@
 #include "runtime/sim/sim_world.h"
 
+#include <gtest/gtest.h>
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/cancellation_signal.hpp>
-#include <gtest/gtest.h>
 
 #include "runtime/notifier.h"
 #include "runtime/sim/sim_node.h"
@@ -62,9 +62,8 @@ TEST(SimWorldTest, CancellationSlotAbortsASleep) {
   asio::cancellation_signal signal;
   std::optional<bool> slept;
   asio::co_spawn(world.executor(), clock.Sleep(100s),
-                 asio::bind_cancellation_slot(signal.slot(), [&](std::exception_ptr, bool full) {
-                   slept = full;
-                 }));
+                 asio::bind_cancellation_slot(
+                     signal.slot(), [&](std::exception_ptr, bool full) { slept = full; }));
   world.Schedule(Nanos(1s), [&] { signal.emit(asio::cancellation_type::terminal); });
   world.RunUntil([&] { return slept.has_value(); }, Nanos(200s));
   ASSERT_TRUE(slept.has_value());
