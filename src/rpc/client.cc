@@ -107,10 +107,17 @@ Task<Result<RawResponse>> ClientPool::DoCall(std::shared_ptr<State> state, Addre
   Clock& clock = state->rt.clock();
   Nanos timeout = options.timeout.count() > 0 ? options.timeout : state->options.call_timeout();
   Nanos deadline = clock.Now() + timeout;
-  Result<std::shared_ptr<Connection>> conn = co_await Acquire(state, to, deadline);
-  if (!conn.ok()) co_return conn.status();
+  std::shared_ptr<Connection> conn;
+  if (auto it = state->entries.find(to);
+      it != state->entries.end() && it->second->conn && !it->second->conn->closed()) {
+    conn = it->second->conn;
+  } else {
+    Result<std::shared_ptr<Connection>> opened = co_await Acquire(state, to, deadline);
+    if (!opened.ok()) co_return opened.status();
+    conn = std::move(*opened);
+  }
   options.timeout = timeout;
-  co_return co_await (*conn)->Call(service, method, std::move(body), options, deadline);
+  co_return co_await conn->Call(service, method, std::move(body), options, deadline);
 }
 
 }  // namespace chainfs::rpc

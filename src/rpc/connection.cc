@@ -12,7 +12,7 @@ namespace chainfs::rpc {
 
 struct Connection::PendingCall {
   enum class WriteState { kQueued, kWriting, kWritten, kDropped };
-  std::unique_ptr<Timer> timer;  // the deadline, and the wake-up when the call completes
+  WaitSlot wake;  // the caller, parked until the call completes, expires or releases
   bool done = false;
   Status status;
   RawResponse response;
@@ -88,10 +88,8 @@ Connection::Connection(Runtime& rt, std::unique_ptr<Stream> stream, RpcOptions o
       role_(role),
       dispatcher_(dispatcher),
       peer_(stream_->PeerName()),
-      writer_wake_(rt.clock().NewTimer()),
-      slots_(rt.clock()) {
-  writer_wake_->ExpiresAt(kNever);
-}
+      deadline_timer_(rt.clock().NewTimer()),
+      slots_(rt.clock()) {}
 
 Connection::~Connection() {
   if (!closed_) stream_->Close();
@@ -99,8 +97,9 @@ Connection::~Connection() {
 
 void Connection::Start(std::function<void()> on_close) {
   on_close_ = std::move(on_close);
-  rt_.Spawn(WriterLoop(shared_from_this()), "rpc-writer " + peer_);
-  rt_.Spawn(ReaderLoop(shared_from_this()), "rpc-reader " + peer_);
+  rt_.Spawn(WriterLoop(shared_from_this()), "rpc-writer");
+  rt_.Spawn(ReaderLoop(shared_from_this()), "rpc-reader");
+  if (role_ == Role::kClient) rt_.Spawn(DeadlineLoop(shared_from_this()), "rpc-deadlines");
 }
 
 void Connection::Close(Status reason) {
@@ -113,14 +112,16 @@ void Connection::Close(Status reason) {
     call->done = true;
     call->status =
         Unavailable(fmt::format("connection to {} closed: {}", peer_, close_reason_.message()));
-    call->timer->Cancel();
+    call->wake.Wake(Timer::WaitResult::kWoken);
   }
   pending_.clear();
+  deadlines_.clear();
   for (OutFrame& f : queue_) {
     if (f.call) f.call->write_state = PendingCall::WriteState::kDropped;
   }
   queue_.clear();
-  writer_wake_->Cancel();
+  writer_idle_.Wake(Timer::WaitResult::kWoken);
+  deadline_timer_->Cancel();
   slots_.NotifyAll();
   if (on_close_) {
     auto fn = std::move(on_close_);
@@ -135,7 +136,7 @@ void Connection::Enqueue(OutFrame frame) {
     return;
   }
   queue_.push_back(std::move(frame));
-  if (queue_.size() == 1) writer_wake_->Cancel();
+  writer_idle_.Wake(Timer::WaitResult::kWoken);
 }
 
 Task<Status> Connection::AwaitSlot(Nanos deadline) {
@@ -167,14 +168,15 @@ Task<Result<RawResponse>> Connection::Call(uint16_t service, uint16_t method, st
                      fmt::format("request of {} + {} bulk bytes exceeds the frame limits",
                                  body.size(), options.request_bulk.size()));
   }
-  CO_RETURN_IF_ERROR(co_await AwaitSlot(deadline));
+  if (closed_ || pending_.size() >= options_.max_inflight_calls) {
+    CO_RETURN_IF_ERROR(co_await AwaitSlot(deadline));
+  }
 
   auto call = std::make_shared<PendingCall>();
-  call->timer = rt_.clock().NewTimer();
-  call->timer->ExpiresAt(deadline);
   call->response_bulk = options.response_bulk;
   uint64_t id = next_request_id_++;
   pending_.emplace(id, call);
+  WatchDeadline(deadline, id);
   OutFrame frame;
   FrameHeader h{.kind = FrameKind::kRequest,
                 .service = service,
@@ -187,36 +189,62 @@ Task<Result<RawResponse>> Connection::Call(uint16_t service, uint16_t method, st
   frame.call = call;
   Enqueue(std::move(frame));
 
-  Timer::WaitResult r = co_await call->timer->Wait();
-  if (!call->done) {
-    pending_.erase(id);
-    call->done = true;
-    call->status = r == Timer::WaitResult::kAborted
-                       ? Status(StatusCode::kCancelled,
-                                fmt::format("call {}.{} to {} cancelled", service, method, peer_))
-                       : Status(StatusCode::kDeadlineExceeded,
-                                fmt::format("call {}.{} to {} timed out after {} ms", service,
-                                            method, peer_, timeout.count() / 1'000'000));
-    if (call->write_state == PendingCall::WriteState::kQueued) {
-      call->write_state = PendingCall::WriteState::kDropped;
-    }
-    if (call->write_state == PendingCall::WriteState::kWriting || call->reading_bulk) {
-      // The stream holds this call's memory and nothing can take it back but closing.
-      Close(Unavailable("a call gave up while its bulk data was in transfer"));
-    }
+  Timer::WaitResult r = Timer::WaitResult::kWoken;
+  if (!call->done) r = co_await call->wake.Park();
+  deadlines_.erase({deadline, id});
+  if (!call->done) GiveUp(*call, id, r, service, method, timeout);
+  if (call->write_state == PendingCall::WriteState::kWriting || call->reading_bulk) {
+    co_await ReleaseBuffers(call);
   }
-  co_await ReleaseBuffers(call);
   if (slots_.waiters() > 0) slots_.NotifyAll();
   if (!call->status.ok()) co_return call->status;
   if (options.response_bulk_len) *options.response_bulk_len = call->response.bulk_len;
   co_return std::move(call->response);
 }
 
+void Connection::GiveUp(PendingCall& call, uint64_t id, Timer::WaitResult why, uint16_t service,
+                        uint16_t method, Nanos timeout) {
+  pending_.erase(id);
+  call.done = true;
+  call.status = why == Timer::WaitResult::kAborted
+                    ? Status(StatusCode::kCancelled,
+                             fmt::format("call {}.{} to {} cancelled", service, method, peer_))
+                    : Status(StatusCode::kDeadlineExceeded,
+                             fmt::format("call {}.{} to {} timed out after {} ms", service, method,
+                                         peer_, timeout.count() / 1'000'000));
+  if (call.write_state == PendingCall::WriteState::kQueued) {
+    call.write_state = PendingCall::WriteState::kDropped;
+  }
+  if (call.write_state == PendingCall::WriteState::kWriting || call.reading_bulk) {
+    // The stream holds this call's memory and nothing can take it back but closing.
+    Close(Unavailable("a call gave up while its bulk data was in transfer"));
+  }
+}
+
+void Connection::WatchDeadline(Nanos deadline, uint64_t id) {
+  deadlines_.emplace(deadline, id);
+  if (deadline < deadline_armed_) deadline_timer_->Cancel();
+}
+
+Task<void> Connection::DeadlineLoop(std::shared_ptr<Connection> self) {
+  while (!self->closed_) {
+    self->deadline_armed_ = self->deadlines_.empty() ? kNever : self->deadlines_.begin()->first;
+    self->deadline_timer_->ExpiresAt(self->deadline_armed_);
+    co_await self->deadline_timer_->Wait();
+    Nanos now = self->rt_.clock().Now();
+    while (!self->deadlines_.empty() && self->deadlines_.begin()->first <= now) {
+      uint64_t id = self->deadlines_.begin()->second;
+      self->deadlines_.erase(self->deadlines_.begin());
+      auto it = self->pending_.find(id);
+      if (it != self->pending_.end()) it->second->wake.Wake(Timer::WaitResult::kExpired);
+    }
+  }
+}
+
 Task<void> Connection::ReleaseBuffers(std::shared_ptr<PendingCall> call) {
   while (call->write_state == PendingCall::WriteState::kWriting || call->reading_bulk) {
     call->wait_release = true;
-    call->timer->ExpiresAt(kNever);
-    co_await call->timer->Wait();
+    co_await call->wake.Park();
   }
 }
 
@@ -226,7 +254,7 @@ Task<void> Connection::WriterLoop(std::shared_ptr<Connection> self) {
   const RpcOptions& opt = self->options_;
   while (!self->closed_) {
     if (self->queue_.empty()) {
-      co_await self->writer_wake_->Wait();
+      co_await self->writer_idle_.Park();
       continue;
     }
     size_t bytes = 0;
@@ -250,7 +278,7 @@ Task<void> Connection::WriterLoop(std::shared_ptr<Connection> self) {
     for (OutFrame& f : batch) {
       if (!f.call) continue;
       f.call->write_state = PendingCall::WriteState::kWritten;
-      if (f.call->wait_release) f.call->timer->Cancel();
+      if (f.call->wait_release) f.call->wake.Wake(Timer::WaitResult::kWoken);
     }
     batch.clear();
     pieces.clear();
@@ -305,7 +333,7 @@ Task<Status> Connection::HandleResponse(Reader& in, FrameHeader h, std::string b
       call->reading_bulk = true;
       Status st = co_await in.ReadExact(call->response_bulk.first(h.bulk_len));
       call->reading_bulk = false;
-      if (call->wait_release) call->timer->Cancel();
+      if (call->wait_release) call->wake.Wake(Timer::WaitResult::kWoken);
       CO_RETURN_IF_ERROR(st);
     } else {
       if (call) {
@@ -327,7 +355,7 @@ Task<Status> Connection::HandleResponse(Reader& in, FrameHeader h, std::string b
     call->response.body = std::move(body);
     call->response.bulk_len = h.bulk_len;
   }
-  call->timer->Cancel();
+  call->wake.Wake(Timer::WaitResult::kWoken);
   co_return Status();
 }
 

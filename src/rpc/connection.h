@@ -4,6 +4,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -13,6 +14,7 @@
 #include "rpc/wire/frame.h"
 #include "runtime/notifier.h"
 #include "runtime/runtime.h"
+#include "runtime/wait_slot.h"
 
 namespace chainfs::rpc {
 
@@ -55,9 +57,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void Enqueue(OutFrame frame);
   Task<Status> AwaitSlot(Nanos deadline);
-  void Finish(PendingCall& call);
-  Task<void> ReleaseBuffers(std::shared_ptr<PendingCall> call);
+  void GiveUp(PendingCall& call, uint64_t id, Timer::WaitResult why, uint16_t service,
+              uint16_t method, Nanos timeout);
+  void WatchDeadline(Nanos deadline, uint64_t id);
+  static Task<void> ReleaseBuffers(std::shared_ptr<PendingCall> call);
   static Task<void> WriterLoop(std::shared_ptr<Connection> self);
+  static Task<void> DeadlineLoop(std::shared_ptr<Connection> self);
   static Task<void> ReaderLoop(std::shared_ptr<Connection> self);
   Task<Status> ReadFrame(Reader& in);
   Task<Status> HandleResponse(Reader& in, FrameHeader h, std::string body);
@@ -78,7 +83,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   uint64_t next_request_id_ = 1;
   std::unordered_map<uint64_t, std::shared_ptr<PendingCall>> pending_;
   std::deque<OutFrame> queue_;
-  std::unique_ptr<Timer> writer_wake_;
+  WaitSlot writer_idle_;
+  // Deadlines of pending calls. One timer, armed at the earliest, expires them all; calls
+  // mostly end in the order they began, so it is rarely re-armed.
+  std::set<std::pair<Nanos, uint64_t>> deadlines_;
+  std::unique_ptr<Timer> deadline_timer_;
+  Nanos deadline_armed_ = kNever;
   Notifier slots_;         // client: a call slot freed; server: a handler finished
   uint32_t handlers_ = 0;  // server: requests being served
   bool writer_done_ = false;

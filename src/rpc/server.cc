@@ -42,7 +42,7 @@ Status Server::Start(const Address& address) {
   if (!listener.ok()) return listener.status();
   state_->listener = std::move(*listener);
   state_->address = state_->listener->LocalAddress();
-  state_->rt.Spawn(AcceptLoop(state_), "accept " + state_->address.ToString());
+  state_->rt.Spawn(AcceptLoop(state_), "rpc-accept");
   return Status();
 }
 
@@ -63,7 +63,7 @@ Task<void> Server::AcceptLoop(std::shared_ptr<State> state) {
         LOG_ERROR("accept on {}: {}", state->address.ToString(), stream.status().ToString());
       co_return;
     }
-    state->rt.Spawn(Admit(state, std::move(*stream)), "admit");
+    state->rt.Spawn(Admit(state, std::move(*stream)), "rpc-admit");
   }
 }
 

@@ -22,8 +22,9 @@ class Runtime {
   // A short name for logs ("worker-0", or a simulated node's name).
   virtual std::string name() const = 0;
 
-  void Spawn(Task<void> task, std::string what) {
-    chainfs::Spawn(executor(), std::move(task), name() + "/" + what);
+  // `what` is a string literal naming the task in logs.
+  void Spawn(Task<void> task, const char* what) {
+    chainfs::Spawn(executor(), std::move(task), what);
   }
 };
 

@@ -14,7 +14,7 @@ namespace chainfs {
 
 namespace {
 struct LogFailure {
-  std::string name;
+  const char* name;
   void operator()(std::exception_ptr e) const {
     if (!e) return;
     try {
@@ -29,8 +29,8 @@ struct LogFailure {
 };
 }  // namespace
 
-void Spawn(Executor ex, Task<void> task, std::string name) {
-  asio::co_spawn(std::move(ex), std::move(task), LogFailure{std::move(name)});
+void Spawn(Executor ex, Task<void> task, const char* what) {
+  asio::co_spawn(std::move(ex), std::move(task), LogFailure{what});
 }
 
 Task<bool> Clock::Sleep(Nanos duration) {

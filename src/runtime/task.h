@@ -16,7 +16,8 @@ using Task = asio::awaitable<T>;
 using Executor = asio::any_io_executor;
 
 // Starts `task` on `ex` without waiting for it. An exception escaping the task (other than
-// cancellation) is logged with `name`; it never terminates the process silently.
-void Spawn(Executor ex, Task<void> task, std::string name);
+// cancellation) is logged with `what` (a string literal); it never terminates the process
+// silently.
+void Spawn(Executor ex, Task<void> task, const char* what);
 
 }  // namespace chainfs

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "common/check.h"
-#include "runtime/sim/sim_wait.h"
+#include "runtime/wait_slot.h"
 
 namespace chainfs {
 
@@ -19,7 +19,7 @@ struct Pipe {
   bool eof = false;    // the writer closed; reads drain `data`, then fail
   bool reset = false;  // broken; reads fail at once
   std::string reset_reason;
-  SimWaitSlot reader;
+  WaitSlot reader;
   Nanos last_delivery{0};
 };
 
@@ -190,7 +190,7 @@ class SimListener : public Listener {
   Address local_;
   bool closed_ = false;
   std::deque<std::unique_ptr<Stream>> queue_;
-  SimWaitSlot waiter_;
+  WaitSlot waiter_;
 };
 
 class SimNodeNetwork : public Network {

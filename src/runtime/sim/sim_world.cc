@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/check.h"
-#include "runtime/sim/sim_wait.h"
+#include "runtime/wait_slot.h"
 
 namespace chainfs {
 
@@ -105,7 +105,7 @@ class SimTimer : public Timer {
   Nanos expiry_{0};
   bool woken_ = false;
   SimWorld::EventId event_ = 0;
-  SimWaitSlot slot_;
+  WaitSlot slot_;
 };
 
 }  // namespace

@@ -11,16 +11,18 @@
 
 namespace chainfs {
 
-// One parked coroutine, for the simulated runtime's waits (timers, reads, accepts). Park()
-// suspends until Wake(); cancelling the awaiting coroutine wakes it with kAborted. The wake-up
-// is posted to the coroutine's executor, so it runs in FIFO order with everything else.
-class SimWaitSlot {
+// One parked coroutine: Park() suspends until Wake(); cancelling the awaiting coroutine wakes
+// it with kAborted. The wake-up is posted to the coroutine's executor, so it runs in FIFO order
+// with everything else. The cheapest way for one coroutine to wait for another on the same
+// thread (no timer, no system call); the simulated runtime builds its timers, reads and
+// accepts on it. Not thread-safe.
+class WaitSlot {
  public:
   using WaitResult = Timer::WaitResult;
-  SimWaitSlot() = default;
-  SimWaitSlot(const SimWaitSlot&) = delete;
-  SimWaitSlot& operator=(const SimWaitSlot&) = delete;
-  ~SimWaitSlot() { ClearSlot(); }
+  WaitSlot() = default;
+  WaitSlot(const WaitSlot&) = delete;
+  WaitSlot& operator=(const WaitSlot&) = delete;
+  ~WaitSlot() { ClearSlot(); }
 
   bool parked() const { return static_cast<bool>(resume_); }
 
@@ -44,7 +46,7 @@ class SimWaitSlot {
 
  private:
   struct Initiation {
-    SimWaitSlot* self;
+    WaitSlot* self;
     template <typename Handler>
     void operator()(Handler&& handler) {
       auto slot = asio::get_associated_cancellation_slot(handler);
