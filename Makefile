@@ -1,0 +1,41 @@
+# chainfs: the two entry points are `make up` and `make test`; both install what they need.
+BUILD      ?= build
+FUZZ_BUILD ?= build-fuzz
+JOBS       ?= $(shell nproc)
+BUILD_TYPE ?= RelWithDebInfo
+
+.PHONY: all deps build fuzz-build test up bench format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  -DCHAINFS_FUZZ_DIR=$(abspath $(FUZZ_BUILD))
+	ninja -C $(BUILD) -j $(JOBS)
+
+# The decoders' fuzz target needs clang; ctest runs it from here for a bounded time.
+fuzz-build: deps
+	CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCHAINFS_FUZZ=ON \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	ninja -C $(FUZZ_BUILD) -j $(JOBS)
+
+test: build fuzz-build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# For now: dependencies and the build. Starting a local cluster comes with the client issue.
+up: build
+	@echo
+	@echo "chainfs is built: $(abspath $(BUILD))/src/cli/chainfs"
+	@$(BUILD)/src/cli/chainfs version
+
+bench: build
+	$(BUILD)/bench/rpc_bench
+
+format:
+	scripts/check-format.sh --fix
+
+clean:
+	rm -rf $(BUILD) $(FUZZ_BUILD)

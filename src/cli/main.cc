@@ -1,0 +1,48 @@
+// The chainfs command. Servers and tools arrive as subcommands as they are built.
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include "cli/version.h"
+#include "common/config.h"
+#include "rpc/options.h"
+
+namespace chainfs::cli {
+namespace {
+
+// Prints every configuration key chainfs knows, with its default, as TOML; or checks a file.
+int RunConfig(const std::string& check_path) {
+  rpc::RpcOptions rpc;
+  ConfigBinder binder;
+  rpc.Bind(binder);
+  if (!check_path.empty()) {
+    Status st = binder.LoadFile(check_path);
+    if (!st.ok()) {
+      fmt::print(stderr, "chainfs: {}\n", st.message());
+      return 1;
+    }
+    fmt::print("{}: ok\n", check_path);
+    return 0;
+  }
+  fmt::print("{}", binder.DumpToml());
+  return 0;
+}
+
+}  // namespace
+}  // namespace chainfs::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{"chainfs: a distributed file system for AI training and inference"};
+  app.require_subcommand(1);
+  auto* version = app.add_subcommand("version", "print the version");
+  auto* config = app.add_subcommand("config", "print the default configuration as TOML");
+  std::string check_path;
+  config->add_option("--check", check_path, "check a configuration file instead")
+      ->check(CLI::ExistingFile);
+  CLI11_PARSE(app, argc, argv);
+  if (version->parsed()) {
+    fmt::print("chainfs {}\n", chainfs::cli::kVersion);
+    return 0;
+  }
+  return chainfs::cli::RunConfig(check_path);
+}
