@@ -1,7 +1,9 @@
 #include "rpc/connection.h"
 
 #include <fmt/format.h>
+#include <asio/post.hpp>
 #include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -34,8 +36,8 @@ struct Connection::OutFrame {
 // buffer go straight to their destination.
 class Connection::Reader {
  public:
-  Reader(Stream& stream, size_t capacity)
-      : stream_(stream), buf_(BufferPool::Default().Get(capacity)) {}
+  Reader(Stream& stream, size_t capacity, Connection& owner)
+      : stream_(stream), buf_(BufferPool::Default().Get(capacity)), owner_(owner) {}
 
   Task<Status> ReadExact(std::span<char> out) {
     size_t done = TakeBuffered(out);
@@ -47,6 +49,7 @@ class Connection::Reader {
         done += *n;
         continue;
       }
+      co_await owner_.LetWriterGoFirst();
       Result<size_t> n = co_await stream_.ReadSome(buf_.span());
       if (!n.ok()) co_return n.status();
       begin_ = 0;
@@ -76,6 +79,7 @@ class Connection::Reader {
 
   Stream& stream_;
   PooledBuffer buf_;
+  Connection& owner_;
   size_t begin_ = 0;
   size_t end_ = 0;
 };
@@ -121,6 +125,7 @@ void Connection::Close(Status reason) {
   }
   queue_.clear();
   writer_idle_.Wake(Timer::WaitResult::kWoken);
+  batch_taken_.Wake(Timer::WaitResult::kWoken);
   deadline_timer_->Cancel();
   slots_.NotifyAll();
   if (on_close_) {
@@ -274,7 +279,10 @@ Task<void> Connection::WriterLoop(std::shared_ptr<Connection> self) {
       if (!f.body.empty()) pieces.emplace_back(f.body);
       if (!f.bulk.empty()) pieces.push_back(f.bulk);
     }
+    self->batch_taken_.Wake(Timer::WaitResult::kWoken);
+    self->writing_ = true;
     Status st = pieces.empty() ? Status() : co_await self->stream_->WriteAll(pieces);
+    self->writing_ = false;
     for (OutFrame& f : batch) {
       if (!f.call) continue;
       f.call->write_state = PendingCall::WriteState::kWritten;
@@ -290,8 +298,21 @@ Task<void> Connection::WriterLoop(std::shared_ptr<Connection> self) {
   self->writer_done_ = true;
 }
 
+// Before the reader asks the socket for more, the frames that answer what it just read leave
+// first: handlers that finish at once get to queue their responses, and the writer takes them.
+// Requests that arrive meanwhile then come in one read and leave in one write, which on a busy
+// connection halves the system calls per request. The reader never waits for a write in
+// progress (which may be blocked on the peer), only for the writer to take its queue.
+Task<void> Connection::LetWriterGoFirst() {
+  // Two turns: a spawned handler starts one turn after it is spawned.
+  auto ex = co_await asio::this_coro::executor;
+  co_await asio::post(ex, asio::use_awaitable);
+  co_await asio::post(ex, asio::use_awaitable);
+  if (!closed_ && !writing_ && !queue_.empty()) co_await batch_taken_.Park();
+}
+
 Task<void> Connection::ReaderLoop(std::shared_ptr<Connection> self) {
-  Reader in(*self->stream_, self->options_.read_buffer_bytes);
+  Reader in(*self->stream_, self->options_.read_buffer_bytes, *self);
   while (!self->closed_) {
     Status st = co_await self->ReadFrame(in);
     if (st.ok()) continue;

@@ -64,6 +64,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   static Task<void> WriterLoop(std::shared_ptr<Connection> self);
   static Task<void> DeadlineLoop(std::shared_ptr<Connection> self);
   static Task<void> ReaderLoop(std::shared_ptr<Connection> self);
+  Task<void> LetWriterGoFirst();
   Task<Status> ReadFrame(Reader& in);
   Task<Status> HandleResponse(Reader& in, FrameHeader h, std::string body);
   Task<Status> HandleRequest(Reader& in, FrameHeader h, std::string body);
@@ -84,6 +85,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::unordered_map<uint64_t, std::shared_ptr<PendingCall>> pending_;
   std::deque<OutFrame> queue_;
   WaitSlot writer_idle_;
+  bool writing_ = false;     // the writer is inside a gather write
+  WaitSlot batch_taken_;     // the reader, waiting for the writer to take the queue
   // Deadlines of pending calls. One timer, armed at the earliest, expires them all; calls
   // mostly end in the order they began, so it is rarely re-armed.
   std::set<std::pair<Nanos, uint64_t>> deadlines_;

@@ -301,6 +301,31 @@ TEST(RpcSimTest, SmallFramesQueuedTogetherLeaveInOneWrite) {
   EXPECT_LE(writes, 8u) << writes;
 }
 
+Task<void> BigExchange(TestService::Client stub, int* ok, int* done) {
+  std::vector<char> out(4 << 20, 'q'), in(4 << 20);
+  EchoReq req{"big", 0, 4 << 20};
+  CallOptions opts{.request_bulk = out, .response_bulk = in};
+  Result<EchoRsp> r = co_await stub.Echo(std::move(req), opts);
+  if (r.ok() && r->request_bulk_bytes == out.size()) ++*ok;
+  ++*done;
+}
+
+// Both directions full of bulk at once: neither side may stop reading while its own writes
+// wait for the other.
+Task<Status> BulkBothDirectionsAtOnce(Runtime& rt, TestService::Client stub) {
+  int ok = 0, done = 0;
+  constexpr int kCalls = 16;
+  for (int i = 0; i < kCalls; ++i) rt.Spawn(BigExchange(stub, &ok, &done), "big");
+  while (done < kCalls) co_await rt.clock().Sleep(1ms);
+  CO_EXPECT(ok == kCalls, "{} of {}", ok, kCalls);
+  co_return Status();
+}
+
+TEST_P(RpcTest, BulkInBothDirectionsDoesNotDeadlock) {
+  Status st = h_->Run(BulkBothDirectionsAtOnce(h_->client(), Stub()));
+  EXPECT_TRUE(st.ok()) << st.ToString();
+}
+
 Task<Status> Deadline(TestService::Client stub) {
   EchoReq req{"slow", 2000};
   CallOptions opts{.timeout = Nanos(50ms)};
