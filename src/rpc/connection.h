@@ -85,8 +85,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::unordered_map<uint64_t, std::shared_ptr<PendingCall>> pending_;
   std::deque<OutFrame> queue_;
   WaitSlot writer_idle_;
-  bool writing_ = false;     // the writer is inside a gather write
-  WaitSlot batch_taken_;     // the reader, waiting for the writer to take the queue
+  bool writing_ = false;  // the writer is inside a gather write
+  WaitSlot batch_taken_;  // the reader, waiting for the writer to take the queue
   // Deadlines of pending calls. One timer, armed at the earliest, expires them all; calls
   // mostly end in the order they began, so it is rarely re-armed.
   std::set<std::pair<Nanos, uint64_t>> deadlines_;

@@ -153,9 +153,9 @@ class RealHarness : public Harness {
 
 class SimHarness : public Harness {
  public:
-  SimHarness()
-      : world_(99),
-        net_(world_, SimNetworkOptions{}),
+  explicit SimHarness(uint64_t seed = 99, SimNetworkOptions net = {})
+      : world_(seed),
+        net_(world_, net),
         server_node_(world_, net_, "server"),
         client_node_(world_, net_, "client"),
         pool_(client_node_, RpcOptions{}, kSecret) {
@@ -181,6 +181,8 @@ class SimHarness : public Harness {
   Address address() override { return server_ ? server_->address() : Address{"server", 7000}; }
   Status last_refusal() override { return server_->last_refusal(); }
   std::optional<uint64_t> write_calls() override { return net_.write_calls(); }
+  SimWorld& world() { return world_; }
+  SimNetwork& net() { return net_; }
 
  private:
   SimWorld world_;
@@ -437,6 +439,46 @@ TEST_P(RpcTest, MalformedFramesCloseOnlyTheirConnection) {
   Status st = h_->Run(Malformed(h_->client(), Stub(), h_->address()));
   EXPECT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(h_->pool().open_connections(), 1u);
+}
+
+// Calls with retries through loss and a partition; counts the successes.
+Task<void> RetryingCaller(Runtime& rt, TestService::Client stub, int calls, int* ok, int* done) {
+  for (int i = 0; i < calls; ++i) {
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      EchoReq req{"r" + std::to_string(i), static_cast<uint32_t>(rt.random().Uniform(3))};
+      CallOptions opts{.timeout = Nanos(200ms)};
+      Result<EchoRsp> r = co_await stub.Echo(std::move(req), opts);
+      if (r.ok()) {
+        ++*ok;
+        break;
+      }
+      co_await rt.clock().Sleep(Nanos(10ms));
+    }
+  }
+  ++*done;
+}
+
+std::vector<std::string> RpcScenarioTrace(uint64_t seed) {
+  SimHarness h(seed, SimNetworkOptions{.loss_probability = 0.01});
+  TestService::Client stub(Channel{&h.pool(), h.address()});
+  int ok = 0, done = 0;
+  for (int i = 0; i < 3; ++i)
+    h.client().Spawn(RetryingCaller(h.client(), stub, 30, &ok, &done), "caller");
+  h.world().Schedule(Nanos(20ms), [&] { h.net().Partition("client", "server"); });
+  h.world().Schedule(Nanos(900ms), [&] { h.net().HealAll(); });
+  h.world().RunUntil([&] { return done == 3; }, Nanos(600s));
+  EXPECT_EQ(done, 3);
+  EXPECT_GT(ok, 80);
+  std::vector<std::string> trace = h.world().trace();
+  trace.push_back(fmt::format("ok={} end={}", ok, h.world().now().count()));
+  return trace;
+}
+
+TEST(RpcSimTest, SameSeedSameTraceThroughFaults) {
+  std::vector<std::string> first = RpcScenarioTrace(5);
+  EXPECT_GT(first.size(), 100u);
+  EXPECT_EQ(first, RpcScenarioTrace(5));
+  EXPECT_NE(first, RpcScenarioTrace(6));
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, RpcTest, ::testing::Values("real", "sim"),

@@ -56,6 +56,24 @@ TEST(SimWorldTest, TimerCancelBeforeWaitReturnsAtOnce) {
   EXPECT_EQ(world.now(), Nanos(0));
 }
 
+Task<Result<int>> HalfOf(int x) {
+  if (x % 2 != 0) co_return InvalidArgument("odd");
+  co_return x / 2;
+}
+
+Task<Result<int>> QuarterOf(int x) {
+  CO_ASSIGN_OR_RETURN(int half, co_await HalfOf(x));
+  CO_RETURN_IF_ERROR(co_await HalfOf(half));
+  co_return half / 2;
+}
+
+TEST(SimWorldTest, CoroutineErrorMacrosPropagate) {
+  SimWorld world(1);
+  EXPECT_EQ(**RunSimTask(world, QuarterOf(8)), 2);
+  EXPECT_EQ(RunSimTask(world, QuarterOf(6))->status().message(), "odd");
+  EXPECT_EQ(RunSimTask(world, QuarterOf(5))->status().message(), "odd");
+}
+
 TEST(SimWorldTest, CancellationSlotAbortsASleep) {
   SimWorld world(1);
   SimClock clock(world);
