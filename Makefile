@@ -1,10 +1,11 @@
 # chainfs: the two entry points are `make up` and `make test`; both install what they need.
 BUILD      ?= build
 FUZZ_BUILD ?= build-fuzz
+ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 BUILD_TYPE ?= RelWithDebInfo
 
-.PHONY: all deps build fuzz-build test up bench format clean
+.PHONY: all deps build fuzz-build asan-build test up bench format clean
 
 all: build
 
@@ -13,7 +14,7 @@ deps:
 
 build: deps
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
-	  -DCHAINFS_FUZZ_DIR=$(abspath $(FUZZ_BUILD))
+	  -DCHAINFS_FUZZ_DIR=$(abspath $(FUZZ_BUILD)) -DCHAINFS_SANITIZE_DIR=$(abspath $(ASAN_BUILD))
 	ninja -C $(BUILD) -j $(JOBS)
 
 # The decoders' fuzz target needs clang; ctest runs it from here for a bounded time.
@@ -22,7 +23,12 @@ fuzz-build: deps
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	ninja -C $(FUZZ_BUILD) -j $(JOBS)
 
-test: build fuzz-build
+# Unit and simulation tests built again with ASan and UBSan; ctest runs them from here.
+asan-build: deps
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCHAINFS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+	ninja -C $(ASAN_BUILD) -j $(JOBS) common_test runtime_test rpc_wire_test rpc_test
+
+test: build fuzz-build asan-build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
 # For now: dependencies and the build. Starting a local cluster comes with the client issue.
@@ -38,4 +44,4 @@ format:
 	scripts/check-format.sh --fix
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD)

@@ -161,7 +161,11 @@ class SimHarness : public Harness {
         pool_(client_node_, RpcOptions{}, kSecret) {
     StartServer(7000);
   }
-  ~SimHarness() override { pool_.CloseAll(); }
+  ~SimHarness() override {
+    server_.reset();
+    pool_.CloseAll();
+    world_.Shutdown();
+  }
   Runtime& client() override { return client_node_; }
   ClientPool& pool() override { return pool_; }
   Status Run(Task<Status> scenario) override {

@@ -4,10 +4,16 @@
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 
+#include <asio/post.hpp>
+
+#include <atomic>
+#include <chrono>
+
 #include "common/check.h"
 #include "runtime/real/real_clock.h"
 #include "runtime/real/real_disk.h"
 #include "runtime/real/real_network.h"
+#include "runtime/wait_slot.h"
 
 namespace chainfs {
 namespace {
@@ -38,14 +44,24 @@ class RealRuntime::Worker : public Runtime {
         clock_(io_.get_executor()),
         network_(io_.get_executor()),
         disk_(io_.get_executor()) {
-    thread_ = std::thread([this] { io_.run(); });
+    thread_ = std::thread([this] { Run(); });
   }
   ~Worker() override { Stop(); }
 
+  // Lets pending operations finish before the io_context goes: asio (1.22, io_uring) touches
+  // freed memory when destroyed with an accept still pending. Coroutines parked on a WaitSlot
+  // will never be woken once the services are gone, so they are destroyed on this worker's
+  // thread; whatever still runs after a grace period is stopped.
   void Stop() {
+    if (!thread_.joinable()) return;
     guard_.reset();
-    io_.stop();
-    if (thread_.joinable()) thread_.join();
+    auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (!finished_.load() && std::chrono::steady_clock::now() < give_up) {
+      asio::post(io_, [] { WaitSlot::AbandonAllOnThisThread(); });
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (!finished_.load()) io_.stop();
+    thread_.join();
   }
 
   Executor executor() override { return io_.get_executor(); }
@@ -56,6 +72,16 @@ class RealRuntime::Worker : public Runtime {
   std::string name() const override { return "worker-" + std::to_string(index_); }
 
  private:
+  void Run() {
+    io_.run();
+    for (int round = 0; round < 100; ++round) {
+      size_t abandoned = WaitSlot::AbandonAllOnThisThread();
+      io_.restart();
+      if (io_.poll() == 0 && abandoned == 0) break;
+    }
+    finished_.store(true);
+  }
+
   int index_;
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> guard_;
@@ -63,6 +89,7 @@ class RealRuntime::Worker : public Runtime {
   RealRandom random_;
   RealNetwork network_;
   RealDisk disk_;
+  std::atomic<bool> finished_{false};
   std::thread thread_;
 };
 

@@ -15,6 +15,7 @@ struct Cluster {
       nodes.push_back(std::make_unique<SimNode>(world, net, n));
     }
   }
+  ~Cluster() { world.Shutdown(); }
   SimWorld world;
   SimNetwork net;
   std::vector<std::unique_ptr<SimNode>> nodes;

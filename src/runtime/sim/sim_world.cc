@@ -9,9 +9,18 @@ namespace chainfs {
 
 SimWorld::SimWorld(uint64_t seed) : seed_(seed), io_(1), random_(seed) {}
 
-SimWorld::~SimWorld() {
-  // Parked coroutines hold handlers inside events; drop them before the io_context goes.
-  events_.clear();
+SimWorld::~SimWorld() { Shutdown(); }
+
+void SimWorld::Shutdown() {
+  // Destroying a coroutine may post or park others; repeat until nothing is left, boundedly.
+  for (int round = 0; round < 100; ++round) {
+    events_.clear();
+    event_time_.clear();
+    size_t abandoned = WaitSlot::AbandonAllOnThisThread();
+    io_.restart();
+    size_t ran = io_.poll();
+    if (abandoned == 0 && ran == 0 && events_.empty()) return;
+  }
 }
 
 SimWorld::EventId SimWorld::Schedule(Nanos at, UniqueFunction<void()> fn) {

@@ -45,6 +45,11 @@ class SimWorld {
   bool RunUntil(const std::function<bool()>& done, Nanos limit);
   void RunFor(Nanos duration);
 
+  // Ends the world: drops pending events and destroys every parked coroutine and every posted
+  // handler. Call it while the objects those coroutines use still exist (the destructor calls
+  // it too, for worlds whose coroutines all finished).
+  void Shutdown();
+
   // Appends "t=<virtual ns> <event>" to the trace when tracing is on.
   void Trace(std::string_view event);
   void set_tracing(bool on) { tracing_ = on; }
