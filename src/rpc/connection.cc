@@ -295,7 +295,6 @@ Task<void> Connection::WriterLoop(std::shared_ptr<Connection> self) {
       break;
     }
   }
-  self->writer_done_ = true;
 }
 
 // Before the reader asks the socket for more, the frames that answer what it just read leave
@@ -326,7 +325,6 @@ Task<void> Connection::ReaderLoop(std::shared_ptr<Connection> self) {
     }
     break;
   }
-  self->reader_done_ = true;
 }
 
 Task<Status> Connection::ReadFrame(Reader& in) {

@@ -94,8 +94,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Nanos deadline_armed_ = kNever;
   Notifier slots_;         // client: a call slot freed; server: a handler finished
   uint32_t handlers_ = 0;  // server: requests being served
-  bool writer_done_ = false;
-  bool reader_done_ = false;
 };
 
 }  // namespace chainfs::rpc
