@@ -25,4 +25,5 @@
   X(kDeadlineExceeded, 14, kCall) \
   X(kUnavailable, 15, kCall)      \
   X(kBusy, 16, kCall)             \
-  X(kConflict, 17, kTransaction)
+  X(kConflict, 17, kTransaction)  \
+  X(kCommitUnknown, 18, kTransaction)

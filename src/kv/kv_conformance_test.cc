@@ -1,0 +1,299 @@
+// One suite, every engine: the semantics of kv/kv.h. Concurrency runs in the simulation, so
+// interleavings come from a seed and replay exactly.
+
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <functional>
+
+#include "kv/mem/mem_engine.h"
+#include "kv/retry.h"
+#include "runtime/sim/sim_node.h"
+#include "runtime/sim/sim_run.h"
+
+namespace chainfs::kv {
+namespace {
+
+struct EngineCase {
+  std::string name;
+  std::function<std::unique_ptr<Engine>()> make;
+};
+
+class KvConformanceTest : public ::testing::TestWithParam<EngineCase> {
+ protected:
+  void SetUp() override { engine_ = GetParam().make(); }
+  void TearDown() override {
+    world_.Shutdown();
+    engine_.reset();
+  }
+
+  template <typename T>
+  T Run(Task<T> task) {
+    auto r = RunSimTask(world_, std::move(task), Nanos(3600s));
+    CHECK_MSG(r.has_value(), "task did not finish");
+    return std::move(*r);
+  }
+
+  SimWorld world_{11};
+  SimNetwork net_{world_, {}};
+  SimNode node_{world_, net_, "n"};
+  std::unique_ptr<Engine> engine_;
+};
+
+Task<Status> SetAll(Engine& e, std::vector<KeyValue> kvs) {
+  auto txn = e.Begin();
+  for (const KeyValue& kv : kvs) txn->Set(kv.key, kv.value);
+  co_return co_await txn->Commit();
+}
+
+Task<Result<std::optional<std::string>>> GetOne(Engine& e, std::string key) {
+  auto txn = e.Begin();
+  co_return co_await txn->Get(key);
+}
+
+Task<Result<std::vector<KeyValue>>> Range(Engine& e, std::string b, std::string end,
+                                          RangeOptions o) {
+  auto txn = e.Begin();
+  co_return co_await txn->GetRange(b, end, o);
+}
+
+std::vector<std::string> Keys(const std::vector<KeyValue>& kvs) {
+  std::vector<std::string> out;
+  for (const auto& kv : kvs) out.push_back(kv.key);
+  return out;
+}
+
+TEST_P(KvConformanceTest, SetGetClear) {
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"a", "1"}, {"b", "2"}})).ok());
+  EXPECT_EQ(**Run(GetOne(*engine_, "a")), "1");
+  EXPECT_FALSE(Run(GetOne(*engine_, "zz"))->has_value());
+  auto txn = engine_->Begin();
+  txn->Clear("a");
+  ASSERT_TRUE(Run(txn->Commit()).ok());
+  txn.reset();
+  EXPECT_FALSE(Run(GetOne(*engine_, "a"))->has_value());
+  EXPECT_EQ(**Run(GetOne(*engine_, "b")), "2");
+}
+
+TEST_P(KvConformanceTest, RangesForwardReverseAndLimited) {
+  ASSERT_TRUE(
+      Run(SetAll(*engine_, {{"k1", "a"}, {"k2", "b"}, {"k3", "c"}, {"k4", "d"}, {"l", "x"}})).ok());
+  auto all = Run(Range(*engine_, "k", "l", {}));
+  EXPECT_EQ(Keys(*all), (std::vector<std::string>{"k1", "k2", "k3", "k4"}));
+  auto rev = Run(Range(*engine_, "k", "l", {.limit = 3, .reverse = true}));
+  EXPECT_EQ(Keys(*rev), (std::vector<std::string>{"k4", "k3", "k2"}));
+  auto lim = Run(Range(*engine_, "k2", "l", {.limit = 2}));
+  EXPECT_EQ(Keys(*lim), (std::vector<std::string>{"k2", "k3"}));
+  auto none = Run(Range(*engine_, "m", "n", {}));
+  EXPECT_TRUE(none->empty());
+  auto txn = engine_->Begin();
+  txn->ClearRange("k2", "k4");
+  ASSERT_TRUE(Run(txn->Commit()).ok());
+  txn.reset();
+  EXPECT_EQ(Keys(*Run(Range(*engine_, "k", "l", {}))), (std::vector<std::string>{"k1", "k4"}));
+}
+
+Task<Status> ReadYourWrites(Engine& e) {
+  auto txn = e.Begin();
+  txn->Set("b", "new");
+  txn->ClearRange("c", "e");
+  txn->Set("d", "inside-cleared");
+  txn->AtomicAdd("n", 5);
+  txn->AtomicAdd("n", -2);
+  auto b = co_await txn->Get("b");
+  if (!b.ok() || *b != std::optional<std::string>("new")) co_return Internal("b not read back");
+  auto n = co_await txn->Get("n");
+  if (!n.ok() || !*n || *DecodeInt64(**n) != 13) co_return Internal("atomic add not applied");
+  auto r = co_await txn->GetRange("a", "z", {});
+  if (!r.ok()) co_return r.status();
+  std::vector<std::string> keys = Keys(*r);
+  std::vector<std::string> want{"a", "b", "d", "e", "n"};
+  if (keys != want) co_return Internal(fmt::format("range saw {}", fmt::join(keys, ",")));
+  RangeOptions last_two{.limit = 2, .reverse = true};
+  auto rl = co_await txn->GetRange("a", "z", last_two);
+  if (Keys(*rl) != std::vector<std::string>{"n", "e"})
+    co_return Internal("reverse limited overlay");
+  co_return co_await txn->Commit();
+}
+
+TEST_P(KvConformanceTest, ReadYourWritesMergesLocalChanges) {
+  ASSERT_TRUE(Run(SetAll(*engine_,
+                         {{"a", "1"}, {"b", "2"}, {"c", "3"}, {"e", "5"}, {"n", EncodeInt64(10)}}))
+                  .ok());
+  Status st = Run(ReadYourWrites(*engine_));
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(**Run(GetOne(*engine_, "d")), "inside-cleared");
+  EXPECT_FALSE(Run(GetOne(*engine_, "c"))->has_value());
+}
+
+TEST_P(KvConformanceTest, ReadsSeeTheSnapshotOfTheirStart) {
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"x", "old"}})).ok());
+  auto reader = engine_->Begin();
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"x", "new"}, {"y", "new"}})).ok());
+  EXPECT_EQ(**Run(reader->Get("x")), "old");
+  EXPECT_FALSE(Run(reader->Get("y"))->has_value());
+  EXPECT_TRUE(Run(reader->GetRange("a", "z", {}))->size() == 1);
+  EXPECT_TRUE(Run(reader->Commit()).ok());  // read-only commits always succeed
+}
+
+TEST_P(KvConformanceTest, ReadThenWrittenByOtherConflicts) {
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"x", "0"}})).ok());
+  auto t1 = engine_->Begin();
+  ASSERT_TRUE(Run(t1->Get("x")).ok());
+  t1->Set("x", "1");
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"x", "2"}})).ok());
+  EXPECT_EQ(Run(t1->Commit()).code(), StatusCode::kConflict);
+}
+
+TEST_P(KvConformanceTest, BlindWritesAndAtomicAddsDoNotConflict) {
+  auto t1 = engine_->Begin();
+  auto t2 = engine_->Begin();
+  t1->Set("k", "one");
+  t2->Set("k", "two");
+  t1->AtomicAdd("c", 1);
+  t2->AtomicAdd("c", 1);
+  EXPECT_TRUE(Run(t1->Commit()).ok());
+  EXPECT_TRUE(Run(t2->Commit()).ok());
+  t1.reset();
+  t2.reset();
+  EXPECT_EQ(**Run(GetOne(*engine_, "k")), "two");
+  EXPECT_EQ(*DecodeInt64(**Run(GetOne(*engine_, "c"))), 2);
+  auto t3 = engine_->Begin();
+  t3->AtomicMax("m", 7);
+  t3->AtomicMax("m", 3);
+  ASSERT_TRUE(Run(t3->Commit()).ok());
+  t3.reset();
+  EXPECT_EQ(*DecodeInt64(**Run(GetOne(*engine_, "m"))), 7);
+}
+
+TEST_P(KvConformanceTest, WriteSkewIsPrevented) {
+  // Invariant: at most one of x and y is "on". Each transaction checks both, then sets one.
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"x", "off"}, {"y", "off"}})).ok());
+  auto t1 = engine_->Begin();
+  auto t2 = engine_->Begin();
+  for (auto* t : {t1.get(), t2.get()}) {
+    ASSERT_EQ(**Run(t->Get("x")), "off");
+    ASSERT_EQ(**Run(t->Get("y")), "off");
+  }
+  t1->Set("x", "on");
+  t2->Set("y", "on");
+  Status s1 = Run(t1->Commit());
+  Status s2 = Run(t2->Commit());
+  EXPECT_TRUE(s1.ok());
+  EXPECT_EQ(s2.code(), StatusCode::kConflict);
+}
+
+TEST_P(KvConformanceTest, PhantomInReadRangeConflicts) {
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"dir/a", "1"}})).ok());
+  auto t1 = engine_->Begin();
+  ASSERT_EQ(Run(t1->GetRange("dir/", "dir0", {}))->size(), 1u);
+  t1->Set("count", "1");
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"dir/b", "2"}})).ok());  // a phantom
+  EXPECT_EQ(Run(t1->Commit()).code(), StatusCode::kConflict);
+}
+
+TEST_P(KvConformanceTest, LimitedRangeConflictsOnlyWithWhatItCovered) {
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"r/1", ""}, {"r/2", ""}, {"r/3", ""}, {"r/4", ""}})).ok());
+  auto t1 = engine_->Begin();
+  ASSERT_EQ(Keys(*Run(t1->GetRange("r/", "r0", {.limit = 2}))),
+            (std::vector<std::string>{"r/1", "r/2"}));
+  t1->Set("out", "x");
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"r/9", ""}})).ok());  // beyond what t1 read
+  EXPECT_TRUE(Run(t1->Commit()).ok());
+  auto t2 = engine_->Begin();
+  ASSERT_EQ(Run(t2->GetRange("r/", "r0", {.limit = 2}))->size(), 2u);
+  t2->Set("out", "y");
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"r/15", ""}})).ok());  // inside it
+  EXPECT_EQ(Run(t2->Commit()).code(), StatusCode::kConflict);
+}
+
+TEST_P(KvConformanceTest, SnapshotReadsAddNoConflict) {
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"s", "0"}})).ok());
+  auto t1 = engine_->Begin();
+  ASSERT_TRUE(Run(t1->SnapshotGet("s")).ok());
+  ASSERT_TRUE(Run(t1->GetRange("a", "z", {.snapshot = true})).ok());
+  t1->Set("t", "1");
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"s", "1"}})).ok());
+  EXPECT_TRUE(Run(t1->Commit()).ok());
+}
+
+TEST_P(KvConformanceTest, LargeValuesAndManyKeys) {
+  std::string big(1 << 20, 'v');
+  big[12345] = 'x';
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"big", big}})).ok());
+  EXPECT_EQ(**Run(GetOne(*engine_, "big")), big);
+  std::vector<KeyValue> many;
+  for (int i = 0; i < 10000; ++i) many.push_back({fmt::format("many/{:06}", i), std::to_string(i)});
+  ASSERT_TRUE(Run(SetAll(*engine_, many)).ok());
+  auto all = Run(Range(*engine_, "many/", "many0", {}));
+  ASSERT_EQ(all->size(), 10000u);
+  EXPECT_EQ((*all)[9999].value, "9999");
+  auto page = Run(Range(*engine_, "many/005000", "many0", {.limit = 100}));
+  ASSERT_EQ(page->size(), 100u);
+  EXPECT_EQ(page->front().key, "many/005000");
+}
+
+// Reads a counter, waits a random while (so others interleave), writes it plus one.
+class Increment : public TxnBody {
+ public:
+  Increment(Clock& clock, Random& random) : clock_(clock), random_(random) {}
+  Task<Status> Run(Transaction& txn) override {
+    auto v = co_await txn.Get("counter");
+    if (!v.ok()) co_return v.status();
+    int64_t n = *v ? std::stoll(**v) : 0;
+    co_await clock_.Sleep(Nanos(random_.Uniform(2'000'000)));
+    txn.Set("counter", std::to_string(n + 1));
+    co_return Status();
+  }
+
+ private:
+  Clock& clock_;
+  Random& random_;
+};
+
+Task<void> IncrementOnce(Engine& e, Runtime& rt, int* ok, int* done) {
+  Increment body(rt.clock(), rt.random());
+  RetryOptions opts{.max_attempts = 1000};
+  Status st = co_await RunTransaction(e, rt.clock(), rt.random(), body, opts);
+  if (st.ok()) ++*ok;
+  ++*done;
+}
+
+TEST_P(KvConformanceTest, ConcurrentIncrementsLoseNoUpdate) {
+  constexpr int kClients = 50;
+  int ok = 0, done = 0;
+  for (int i = 0; i < kClients; ++i) node_.Spawn(IncrementOnce(*engine_, node_, &ok, &done), "inc");
+  world_.RunUntil([&] { return done == kClients; }, Nanos(3600s));
+  ASSERT_EQ(done, kClients);
+  EXPECT_EQ(ok, kClients);
+  EXPECT_EQ(**Run(GetOne(*engine_, "counter")), std::to_string(kClients));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Engines, KvConformanceTest,
+    ::testing::Values(EngineCase{
+        "mem", [] { return std::unique_ptr<Engine>(std::make_unique<MemEngine>()); }}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(MemEngineTest, OldVersionsAreCollected) {
+  MemEngine e;
+  SimWorld world(1);
+  for (int i = 0; i < 100; ++i) {
+    auto t = e.Begin();
+    t->Set("k", std::to_string(i));
+    ASSERT_TRUE(RunSimTask(world, t->Commit())->ok());
+  }
+  EXPECT_LE(e.versions_kept(), 2u);
+  auto t = e.Begin();
+  t->Clear("k");
+  ASSERT_TRUE(RunSimTask(world, t->Commit())->ok());
+  t.reset();
+  auto t2 = e.Begin();  // moves the horizon past the clear
+  t2.reset();
+  EXPECT_EQ(e.versions_kept(), 0u);
+}
+
+}  // namespace
+}  // namespace chainfs::kv
