@@ -68,35 +68,43 @@ class ConflictHistory {
 class VersionedTransaction;
 
 // An Engine made of a conflict history and a store that keeps versions (mem) or snapshots
-// (RocksDB). Commits are decided and applied one at a time, in version order.
+// (RocksDB). Commits are decided one at a time, in version order; the store applies them in
+// that order and publishes each version once its writes are visible.
 class VersionedEngine : public Engine {
  public:
   std::unique_ptr<Transaction> Begin() override;
 
  protected:
-  // A snapshot of everything committed so far; called with the commit lock held.
-  virtual std::unique_ptr<StoreSnapshot> TakeSnapshot(Version version) = 0;
-  // Makes `mutations` durable as `version`; called with the commit lock held, in order.
-  virtual Status Apply(const std::vector<Mutation>& mutations, Version version) = 0;
-  // Versions below `oldest` are no longer read by anyone.
-  virtual void ForgetBefore(Version oldest) { (void)oldest; }
-  // Version to start from (the last committed one, for stores that persist it).
-  void set_committed_version(Version v) { committed_ = v; }
-
- private:
-  friend class VersionedTransaction;
   struct Commit {
-    Version read_version;
+    Version read_version = 0;
     std::vector<KeyRange> reads;
     std::vector<KeyRange> writes;
     std::vector<Mutation> mutations;
   };
-  Status CommitLocked(Commit& c);
-  Status DoCommit(Commit c);
+
+  // A snapshot of everything published so far; called with mutex() held.
+  virtual std::unique_ptr<StoreSnapshot> TakeSnapshot(Version version) = 0;
+  // Decides, applies and publishes one commit. The default applies it with Apply() under the
+  // lock, for stores whose writes are cheap.
+  virtual Task<Status> CommitMutations(Commit c);
+  virtual Status Apply(const std::vector<Mutation>& mutations, Version version);
+  // Versions below `oldest` are no longer read by anyone; called with mutex() held.
+  virtual void ForgetBefore(Version oldest) { (void)oldest; }
+
+  // For stores that apply commits elsewhere. With mutex() held: kConflict, or the commit's
+  // version (recorded in the history, so later commits conflict with it from now on).
+  Result<Version> DecideLocked(Commit& c);
+  // Makes versions up to `v` visible to transactions that begin from now on.
+  void Publish(Version v);
+  std::mutex& mutex() { return mu_; }
+
+ private:
+  friend class VersionedTransaction;
   void EndTransaction(Version read_version);
 
   std::mutex mu_;
-  Version committed_ = 0;
+  Version assigned_ = 0;   // the last version given to a commit
+  Version committed_ = 0;  // the last version visible to new transactions
   ConflictHistory history_;
   std::multiset<Version> running_;
   Version forgotten_ = 0;  // what was last forgotten, so the work is done once per version

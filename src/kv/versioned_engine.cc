@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include "kv/versioned.h"
 #include "kv/versioned_transaction.h"
 
@@ -19,20 +21,32 @@ void VersionedEngine::EndTransaction(Version read_version) {
   ForgetBefore(oldest);
 }
 
-Status VersionedEngine::DoCommit(Commit c) {
-  std::lock_guard lock(mu_);
-  return CommitLocked(c);
-}
-
-Status VersionedEngine::CommitLocked(Commit& c) {
+Result<Version> VersionedEngine::DecideLocked(Commit& c) {
   if (history_.Conflicts(c.read_version, c.reads)) {
     return Status(StatusCode::kConflict, "transaction conflict: a key it read has changed");
   }
-  Version version = committed_ + 1;
-  RETURN_IF_ERROR(Apply(c.mutations, version));
-  committed_ = version;
+  Version version = ++assigned_;
   history_.Record(version, std::move(c.writes));
-  return Status();
+  return version;
+}
+
+void VersionedEngine::Publish(Version v) {
+  std::lock_guard lock(mu_);
+  committed_ = std::max(committed_, v);
+}
+
+Status VersionedEngine::Apply(const std::vector<Mutation>&, Version) {
+  return Internal(fmt::format("engine {} applies commits elsewhere", name()));
+}
+
+Task<Status> VersionedEngine::CommitMutations(Commit c) {
+  std::lock_guard lock(mu_);
+  Result<Version> version = DecideLocked(c);
+  if (!version.ok()) co_return version.status();
+  // A failed write leaves a version that changed nothing: harmless to later readers.
+  Status st = Apply(c.mutations, *version);
+  committed_ = *version;
+  co_return st;
 }
 
 }  // namespace chainfs::kv

@@ -175,7 +175,7 @@ Task<Status> VersionedTransaction::Commit() {
   if (mutations_.empty()) co_return Status();  // read-only: its snapshot was consistent
   VersionedEngine::Commit c{read_version_, std::move(reads_), std::move(writes_),
                             std::move(mutations_)};
-  co_return engine_.DoCommit(std::move(c));
+  co_return co_await engine_.CommitMutations(std::move(c));
 }
 
 }  // namespace chainfs::kv

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "kv/versioned.h"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace chainfs::kv {
+
+struct RocksDbOptions {
+  std::string path;
+  // Commits written together in one synced write, at most.
+  size_t max_group_commits = 1024;
+};
+
+// The embedded store: RocksDB under the in-process conflict history. Transactions read from
+// RocksDB snapshots (synchronously, on the calling thread). Commits are decided on the calling
+// thread and written by one commit thread, which gathers every commit waiting into one synced
+// write batch (group commit): a commit is acknowledged only once it is on disk.
+// Thread-safe. Every transaction must be destroyed before the engine.
+class RocksDbEngine : public VersionedEngine {
+ public:
+  // kIoError naming the path when it cannot be created or opened.
+  static Result<std::unique_ptr<RocksDbEngine>> Open(RocksDbOptions options);
+  ~RocksDbEngine() override;
+  std::string_view name() const override { return "rocksdb"; }
+  // Synced write batches so far (each carries one or more commits).
+  uint64_t synced_writes() const { return synced_writes_.load(); }
+
+ protected:
+  std::unique_ptr<StoreSnapshot> TakeSnapshot(Version version) override;
+  Task<Status> CommitMutations(Commit c) override;
+
+ private:
+  struct Pending;
+  RocksDbEngine(RocksDbOptions options, std::unique_ptr<rocksdb::DB> db);
+  void CommitLoop();
+  Status WriteGroup(const std::vector<std::shared_ptr<Pending>>& group);
+
+  RocksDbOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<std::shared_ptr<Pending>> queue_;
+  bool stopping_ = false;
+  std::atomic<uint64_t> synced_writes_{0};
+  std::thread committer_;
+};
+
+}  // namespace chainfs::kv
