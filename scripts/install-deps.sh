@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential g++ cmake ninja-build ccache pkg-config make git
   clang clang-format clang-tidy libclang-rt-14-dev
   libasio-dev liburing-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
-  libisal-dev libssl-dev libcli11-dev librocksdb-dev
+  libisal-dev libssl-dev libcli11-dev librocksdb-dev libpq-dev postgresql
   libgtest-dev libgmock-dev
 )
 
