@@ -1,0 +1,109 @@
+#include "meta/schema/keys.h"
+
+#include <fmt/format.h>
+
+namespace chainfs::meta::keys {
+
+void AppendBigEndian(std::string& out, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+uint64_t ReadBigEndian(std::string_view b) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(b[i]);
+  return v;
+}
+
+namespace {
+
+std::string WithId(std::string_view prefix, uint64_t id) {
+  std::string k(prefix);
+  AppendBigEndian(k, id);
+  return k;
+}
+
+// Every key that starts with `prefix`.
+Range PrefixRange(std::string prefix) {
+  std::string end = prefix;
+  // The prefixes here never end in 0xff bytes (ids below 2^64-1, ASCII tags).
+  while (!end.empty() && static_cast<uint8_t>(end.back()) == 0xff) end.pop_back();
+  if (!end.empty()) end.back() = static_cast<char>(static_cast<uint8_t>(end.back()) + 1);
+  return {std::move(prefix), std::move(end)};
+}
+
+Status BadKey(std::string_view what, std::string_view key) {
+  return Status(
+      StatusCode::kCorruption,
+      fmt::format("malformed {} key of {} bytes in the metadata store", what, key.size()));
+}
+
+}  // namespace
+
+std::string Inode(InodeId inode) { return WithId(kInode, inode.value()); }
+
+Range AllInodes() { return PrefixRange(std::string(kInode)); }
+
+Result<InodeId> ParseInode(std::string_view key) {
+  if (key.size() != kInode.size() + 8 || key.substr(0, kInode.size()) != kInode) {
+    return BadKey("inode", key);
+  }
+  return InodeId(ReadBigEndian(key.substr(kInode.size())));
+}
+
+std::string Dentry(InodeId parent, std::string_view name) {
+  std::string k = WithId(kDentry, parent.value());
+  k.append(name);
+  return k;
+}
+
+Range Dentries(InodeId parent) { return PrefixRange(WithId(kDentry, parent.value())); }
+
+Result<std::string> ParseDentryName(InodeId parent, std::string_view key) {
+  std::string prefix = WithId(kDentry, parent.value());
+  if (key.size() <= prefix.size() || key.substr(0, prefix.size()) != prefix) {
+    return BadKey("directory entry", key);
+  }
+  return std::string(key.substr(prefix.size()));
+}
+
+std::string Xattr(InodeId inode, std::string_view name) {
+  std::string k = WithId(kXattr, inode.value());
+  k.append(name);
+  return k;
+}
+
+Range Xattrs(InodeId inode) { return PrefixRange(WithId(kXattr, inode.value())); }
+
+std::string Session(InodeId inode, uint64_t session) {
+  std::string k = WithId(kSession, inode.value());
+  AppendBigEndian(k, session);
+  return k;
+}
+
+Range Sessions(InodeId inode) { return PrefixRange(WithId(kSession, inode.value())); }
+
+std::string Orphan(InodeId inode) { return WithId(kOrphan, inode.value()); }
+
+Range AllOrphans() { return PrefixRange(std::string(kOrphan)); }
+
+std::string GcQueue(Nanos due, InodeId inode) {
+  std::string k = WithId(kGcQueue, static_cast<uint64_t>(std::max<int64_t>(due.count(), 0)));
+  AppendBigEndian(k, inode.value());
+  return k;
+}
+
+Range GcDueBy(Nanos now) {
+  // Everything due at or before `now`: keys below the first one of the next nanosecond.
+  return {std::string(kGcQueue), WithId(kGcQueue, static_cast<uint64_t>(now.count()) + 1)};
+}
+
+std::string DirStat(InodeId dir) { return WithId(kDirStat, dir.value()); }
+
+std::string Counter(std::string_view name) {
+  std::string k(kCounter);
+  k.append(name);
+  return k;
+}
+
+}  // namespace chainfs::meta::keys

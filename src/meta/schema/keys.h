@@ -1,0 +1,62 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/ids.h"
+#include "common/result.h"
+#include "runtime/clock.h"
+
+// Every key of the metadata store is built here and nowhere else. Keys start with a
+// four-letter prefix; integers are big-endian so that ranges sort as numbers do, and so that
+// all entries of one directory (or all attributes of one inode) form one contiguous range.
+namespace chainfs::meta::keys {
+
+inline constexpr std::string_view kInode = "INOD";
+inline constexpr std::string_view kDentry = "DENT";
+inline constexpr std::string_view kXattr = "XATR";
+inline constexpr std::string_view kSession = "SESS";
+inline constexpr std::string_view kOrphan = "ORPH";
+inline constexpr std::string_view kGcQueue = "GCQU";
+inline constexpr std::string_view kLock = "LOCK";
+inline constexpr std::string_view kQuota = "QUOT";
+inline constexpr std::string_view kDirStat = "DSTA";
+inline constexpr std::string_view kCounter = "CNTR";
+
+// A [begin, end) key range.
+struct Range {
+  std::string begin;
+  std::string end;
+};
+
+std::string Inode(InodeId inode);
+Range AllInodes();
+Result<InodeId> ParseInode(std::string_view key);
+
+std::string Dentry(InodeId parent, std::string_view name);
+// All entries of one directory, in name order.
+Range Dentries(InodeId parent);
+// The name part of a dentry key of `parent`.
+Result<std::string> ParseDentryName(InodeId parent, std::string_view key);
+
+std::string Xattr(InodeId inode, std::string_view name);
+Range Xattrs(InodeId inode);
+
+std::string Session(InodeId inode, uint64_t session);
+Range Sessions(InodeId inode);
+
+std::string Orphan(InodeId inode);
+Range AllOrphans();
+
+// Ordered by due time, so the collector reads what is due from the front.
+std::string GcQueue(Nanos due, InodeId inode);
+Range GcDueBy(Nanos now);
+
+std::string DirStat(InodeId dir);
+std::string Counter(std::string_view name);
+
+// Fixed-width big-endian encoding used inside keys.
+void AppendBigEndian(std::string& out, uint64_t v);
+uint64_t ReadBigEndian(std::string_view eight_bytes);
+
+}  // namespace chainfs::meta::keys
