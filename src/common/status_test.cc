@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+
+#include "common/errno.h"
 #include "common/ids.h"
 #include "common/result.h"
 
@@ -59,6 +62,18 @@ TEST(ResultTest, MacrosPropagateErrors) {
   EXPECT_EQ(Quarter(6).status().code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(CheckEven(2).ok());
   EXPECT_FALSE(CheckEven(3).ok());
+}
+
+TEST(StatusTest, EveryCodeHasAnErrno) {
+  EXPECT_EQ(ErrnoOf(StatusCode::kNotFound), ENOENT);
+  EXPECT_EQ(ErrnoOf(StatusCode::kNotEmpty), ENOTEMPTY);
+  EXPECT_EQ(ErrnoOf(StatusCode::kNotPermitted), EPERM);
+  EXPECT_EQ(ErrnoOf(StatusCode::kPermissionDenied), EACCES);
+  for (uint16_t raw = 1; raw < 64; ++raw) {
+    if (IsKnownStatusCode(raw)) {
+      EXPECT_GT(ErrnoOf(static_cast<StatusCode>(raw)), 0) << raw;
+    }
+  }
 }
 
 TEST(ResultDeathTest, ValueOfErrorChecks) {

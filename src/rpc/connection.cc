@@ -281,7 +281,8 @@ Task<void> Connection::WriterLoop(std::shared_ptr<Connection> self) {
     }
     self->batch_taken_.Wake(Timer::WaitResult::kWoken);
     self->writing_ = true;
-    Status st = pieces.empty() ? Status() : co_await self->stream_->WriteAll(pieces);
+    Status st;
+    if (!pieces.empty()) st = co_await self->stream_->WriteAll(pieces);
     self->writing_ = false;
     for (OutFrame& f : batch) {
       if (!f.call) continue;

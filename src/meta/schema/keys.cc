@@ -98,7 +98,11 @@ Range GcDueBy(Nanos now) {
   return {std::string(kGcQueue), WithId(kGcQueue, static_cast<uint64_t>(now.count()) + 1)};
 }
 
-std::string DirStat(InodeId dir) { return WithId(kDirStat, dir.value()); }
+std::string DirStat(InodeId dir, char field) {
+  std::string k = WithId(kDirStat, dir.value());
+  k.push_back(field);
+  return k;
+}
 
 std::string Counter(std::string_view name) {
   std::string k(kCounter);

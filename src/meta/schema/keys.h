@@ -52,7 +52,15 @@ Range AllOrphans();
 std::string GcQueue(Nanos due, InodeId inode);
 Range GcDueBy(Nanos now);
 
-std::string DirStat(InodeId dir);
+// A directory's times and counts live in keys of their own, changed only by atomic
+// mutations, so that creating entries never writes (and so never conflicts on) the
+// directory's inode. Fields: kDirMtime, kDirCtime (AtomicMax, ns), kDirEntries, kDirSubdirs
+// (AtomicAdd).
+inline constexpr char kDirMtime = 'm';
+inline constexpr char kDirCtime = 'c';
+inline constexpr char kDirEntries = 'n';
+inline constexpr char kDirSubdirs = 'd';
+std::string DirStat(InodeId dir, char field);
 std::string Counter(std::string_view name);
 
 // Fixed-width big-endian encoding used inside keys.

@@ -59,6 +59,14 @@ struct DentryRecord {
   CHAINFS_MESSAGE(DentryRecord, child, type)
 };
 
+// An inode as callers see it: its id and its attributes (for directories, with the times and
+// link count their DSTA keys hold folded in).
+struct Attr {
+  InodeId id;
+  InodeRecord record;
+  CHAINFS_MESSAGE(Attr, id, record)
+};
+
 // Decodes a stored value; kCorruption (never a crash) when the bytes are not one.
 template <typename Record>
 Result<Record> DecodeRecord(std::string_view bytes) {

@@ -1,0 +1,85 @@
+#include "meta/ops/create_ops.h"
+
+#include <fmt/format.h>
+
+#include "meta/ops/store.h"
+#include "meta/schema/keys.h"
+
+namespace chainfs::meta {
+
+Task<Status> EnsureRootOp::Run(kv::Transaction& txn) {
+  Result<std::optional<std::string>> raw = co_await txn.Get(keys::Inode(kRootInode));
+  if (!raw.ok()) co_return raw.status();
+  created = !raw->has_value();
+  if (!created) co_return Status();
+  InodeRecord root;
+  root.type = FileType::kDirectory;
+  root.mode = 0755;
+  root.nlink = 2;
+  root.atime_ns = root.mtime_ns = root.ctime_ns = now_ns_;
+  root.parent = kRootInode;
+  root.layout = layout_;
+  StoreInode(txn, kRootInode, root);
+  co_return Status();
+}
+
+namespace {
+
+Status ValidateEntry(const NewEntry& e) {
+  if (e.type == FileType::kSymlink &&
+      (e.symlink_target.empty() || e.symlink_target.size() > 4095)) {
+    return InvalidArgument(fmt::format("symlink target of {} bytes", e.symlink_target.size()));
+  }
+  if ((e.mode & ~07777u) != 0)
+    return InvalidArgument(fmt::format("mode {:o} has bits beyond 07777", e.mode));
+  return Status();
+}
+
+}  // namespace
+
+Task<Status> CreateOp::Run(kv::Transaction& txn) {
+  CO_RETURN_IF_ERROR(ValidateName(name_));
+  CO_RETURN_IF_ERROR(ValidateEntry(entry_));
+  // A read conflict on the parent: it must exist and stay a directory until this commits.
+  Result<InodeRecord> parent = co_await LoadInode(txn, parent_, /*snapshot=*/false);
+  if (!parent.ok()) co_return parent.status();
+  if (parent->type != FileType::kDirectory) {
+    co_return Status(StatusCode::kNotDirectory,
+                     fmt::format("inode {} is not a directory", parent_));
+  }
+  CO_RETURN_IF_ERROR(CheckAccess(*parent, caller_, kMayWrite | kMayExec));
+  Result<std::optional<DentryRecord>> existing =
+      co_await LoadDentry(txn, parent_, name_, /*snapshot=*/false);
+  if (!existing.ok()) co_return existing.status();
+  if (*existing) {
+    co_return Status(StatusCode::kAlreadyExists,
+                     fmt::format("'{}' already exists in directory {}", name_, parent_));
+  }
+  bool is_dir = entry_.type == FileType::kDirectory;
+  InodeRecord inode;
+  inode.type = entry_.type;
+  inode.mode = entry_.mode;
+  inode.uid = caller_.uid;
+  inode.gid = caller_.gid;
+  if (parent->mode & kSetGid) {
+    inode.gid = parent->gid;
+    if (is_dir) inode.mode |= kSetGid;
+  }
+  inode.nlink = is_dir ? 2 : 1;
+  inode.rdev = entry_.rdev;
+  inode.atime_ns = inode.mtime_ns = inode.ctime_ns = now_ns_;
+  if (is_dir) inode.parent = parent_;
+  if (entry_.type == FileType::kRegular || is_dir) inode.layout = parent->layout;
+  if (entry_.type == FileType::kSymlink) {
+    inode.symlink_target = entry_.symlink_target;
+    inode.size = entry_.symlink_target.size();
+    inode.mode = 0777;
+  }
+  StoreInode(txn, id_, inode);
+  StoreDentry(txn, parent_, name_, DentryRecord{id_, entry_.type});
+  TouchDirectory(txn, parent_, now_ns_, 1, is_dir ? 1 : 0);
+  result = Attr{id_, inode};
+  co_return Status();
+}
+
+}  // namespace chainfs::meta

@@ -1,0 +1,211 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "kv/mem/mem_engine.h"
+#include "meta/ops/create_ops.h"
+#include "meta/ops/read_ops.h"
+#include "meta/schema/inode_allocator.h"
+#include "runtime/sim/sim_node.h"
+#include "runtime/sim/sim_run.h"
+
+namespace chainfs::meta {
+namespace {
+
+const Caller kRoot{0, 0, {}};
+const Caller kAlice{1000, 1000, {}};
+
+class MetaOpsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    EnsureRootOp root(1, Layout{});
+    ASSERT_TRUE(Exec(root).ok());
+    ASSERT_TRUE(root.created);
+  }
+  void TearDown() override { world_.Shutdown(); }
+
+  Status Exec(kv::TxnBody& op) {
+    auto r = RunSimTask(world_, kv::RunTransaction(engine_, node_.clock(), node_.random(), op));
+    return r.has_value() ? *r : Internal("did not finish");
+  }
+
+  InodeId NewId() {
+    auto id = RunSimTask(world_, alloc_.Next());
+    return **id;
+  }
+
+  Result<Attr> Create(const Caller& c, InodeId parent, std::string name, NewEntry e) {
+    CreateOp op(c, parent, std::move(name), std::move(e), NewId(), 100);
+    Status st = Exec(op);
+    if (!st.ok()) return st;
+    return op.result;
+  }
+
+  Result<Attr> Mkdir(const Caller& c, InodeId parent, std::string name, uint32_t mode = 0755) {
+    return Create(c, parent, std::move(name), NewEntry{FileType::kDirectory, mode});
+  }
+
+  Result<Attr> Lookup(const Caller& c, InodeId parent, std::string name) {
+    LookupOp op(c, parent, std::move(name));
+    Status st = Exec(op);
+    if (!st.ok()) return st;
+    return op.result;
+  }
+
+  Result<Attr> GetAttr(InodeId id) {
+    GetAttrOp op(id);
+    Status st = Exec(op);
+    if (!st.ok()) return st;
+    return op.result;
+  }
+
+  SimWorld world_{21};
+  SimNetwork net_{world_, {}};
+  SimNode node_{world_, net_, "meta"};
+  kv::MemEngine engine_;
+  InodeAllocator alloc_{engine_, node_, 100};
+};
+
+TEST_F(MetaOpsTest, RootExistsOnceAndIsADirectory) {
+  EnsureRootOp again(5, Layout{});
+  ASSERT_TRUE(Exec(again).ok());
+  EXPECT_FALSE(again.created);
+  Result<Attr> root = GetAttr(kRootInode);
+  ASSERT_TRUE(root.ok());
+  EXPECT_EQ(root->record.type, FileType::kDirectory);
+  EXPECT_EQ(root->record.nlink, 2u);
+  EXPECT_EQ(root->record.mode, 0755u);
+}
+
+TEST_F(MetaOpsTest, CreateLookupAndGetAttr) {
+  Result<Attr> dir = Mkdir(kRoot, kRootInode, "data");
+  ASSERT_TRUE(dir.ok()) << dir.status().ToString();
+  Result<Attr> file = Create(kRoot, dir->id, "f", NewEntry{FileType::kRegular, 0640});
+  ASSERT_TRUE(file.ok());
+  Result<Attr> found = Lookup(kRoot, dir->id, "f");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->id, file->id);
+  EXPECT_EQ(found->record.mode, 0640u);
+  EXPECT_TRUE(found->record.layout.has_value());
+  Result<Attr> root = GetAttr(kRootInode);
+  EXPECT_EQ(root->record.nlink, 3u);  // one subdirectory
+  EXPECT_EQ(root->record.mtime_ns, 100);
+  Result<Attr> link = Create(kRoot, dir->id, "l", NewEntry{FileType::kSymlink, 0, 0, "f"});
+  ASSERT_TRUE(link.ok());
+  EXPECT_EQ(GetAttr(link->id)->record.symlink_target, "f");
+}
+
+TEST_F(MetaOpsTest, ErrorsAreThePosixOnes) {
+  ASSERT_TRUE(Create(kRoot, kRootInode, "file", NewEntry{}).ok());
+  InodeId file = Lookup(kRoot, kRootInode, "file")->id;
+  EXPECT_EQ(Create(kRoot, kRootInode, "file", NewEntry{}).status().code(),
+            StatusCode::kAlreadyExists);
+  EXPECT_EQ(Lookup(kRoot, kRootInode, "nope").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Lookup(kRoot, file, "x").status().code(), StatusCode::kNotDirectory);
+  EXPECT_EQ(Create(kRoot, file, "x", NewEntry{}).status().code(), StatusCode::kNotDirectory);
+  EXPECT_EQ(Create(kRoot, InodeId(999999), "x", NewEntry{}).status().code(), StatusCode::kNotFound);
+  for (std::string bad : {std::string(""), std::string("."), std::string(".."), std::string("a/b"),
+                          std::string("a\0b", 3)}) {
+    EXPECT_EQ(Create(kRoot, kRootInode, bad, NewEntry{}).status().code(),
+              StatusCode::kInvalidArgument)
+        << bad;
+  }
+  EXPECT_EQ(Create(kRoot, kRootInode, std::string(256, 'n'), NewEntry{}).status().code(),
+            StatusCode::kNameTooLong);
+  EXPECT_TRUE(Create(kRoot, kRootInode, std::string(255, 'n'), NewEntry{}).ok());
+  EXPECT_EQ(Create(kRoot, kRootInode, "m", NewEntry{FileType::kRegular, 010000}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(Lookup(kRoot, kRootInode, std::string(300, 'n')).status().code(),
+            StatusCode::kNameTooLong);
+}
+
+TEST_F(MetaOpsTest, PermissionsAndSetgidInheritance) {
+  // Root's directory is 0755 root:root, so alice may not create in it.
+  EXPECT_EQ(Create(kAlice, kRootInode, "x", NewEntry{}).status().code(),
+            StatusCode::kPermissionDenied);
+  Result<Attr> shared = Mkdir(kRoot, kRootInode, "shared", 0777 | kSetGid);
+  ASSERT_TRUE(shared.ok());
+  Result<Attr> mine = Create(kAlice, shared->id, "mine", NewEntry{FileType::kRegular, 0600});
+  ASSERT_TRUE(mine.ok());
+  EXPECT_EQ(mine->record.uid, 1000u);
+  EXPECT_EQ(mine->record.gid, 0u);  // the directory's group, not alice's
+  Result<Attr> sub = Mkdir(kAlice, shared->id, "sub");
+  ASSERT_TRUE(sub.ok());
+  EXPECT_TRUE(sub->record.mode & kSetGid);
+  Result<Attr> closed = Mkdir(kRoot, kRootInode, "closed", 0700);
+  ASSERT_TRUE(closed.ok());
+  EXPECT_EQ(Lookup(kAlice, closed->id, "x").status().code(), StatusCode::kPermissionDenied);
+}
+
+TEST_F(MetaOpsTest, ReaddirPagesThroughALargeDirectory) {
+  Result<Attr> dir = Mkdir(kRoot, kRootInode, "big");
+  constexpr int kFiles = 2500;
+  for (int i = 0; i < kFiles; ++i) {
+    ASSERT_TRUE(Create(kRoot, dir->id, fmt::format("f{:05}", i), NewEntry{}).ok());
+  }
+  std::vector<std::string> seen;
+  std::string after;
+  for (int page = 0; page < 10; ++page) {
+    ReaddirOp op(kRoot, dir->id, after, 1000);
+    ASSERT_TRUE(Exec(op).ok());
+    for (const DirEntry& e : op.entries) seen.push_back(e.name);
+    if (!op.more) break;
+    after = op.entries.back().name;
+  }
+  ASSERT_EQ(seen.size(), static_cast<size_t>(kFiles));
+  EXPECT_EQ(seen.front(), "f00000");
+  EXPECT_EQ(seen.back(), "f02499");
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(GetAttr(dir->id)->record.size, static_cast<uint64_t>(kFiles));
+}
+
+// Counts its attempts, to show which creates had to retry.
+class CountingCreate : public CreateOp {
+ public:
+  using CreateOp::CreateOp;
+  Task<Status> Run(kv::Transaction& txn) override {
+    ++attempts;
+    co_return co_await CreateOp::Run(txn);
+  }
+  int attempts = 0;
+};
+
+Task<void> CreateOne(kv::Engine& e, Runtime& rt, InodeId parent, std::string name, InodeId id,
+                     std::vector<Status>* results, int* attempts) {
+  CountingCreate op(kRoot, parent, std::move(name), NewEntry{}, id, 100);
+  // Let the others begin before this one reads.
+  co_await rt.clock().Sleep(Nanos(rt.random().Uniform(1000)));
+  results->push_back(co_await kv::RunTransaction(e, rt.clock(), rt.random(), op));
+  *attempts += op.attempts;
+}
+
+TEST_F(MetaOpsTest, CreatesInOneDirectoryDoNotConflictButOneNameWinsOnce) {
+  Result<Attr> dir = Mkdir(kRoot, kRootInode, "hot");
+  std::vector<Status> results;
+  int attempts = 0;
+  for (int i = 0; i < 40; ++i) {
+    node_.Spawn(
+        CreateOne(engine_, node_, dir->id, fmt::format("n{}", i), NewId(), &results, &attempts),
+        "c");
+  }
+  world_.RunUntil([&] { return results.size() == 40; }, Nanos(3600s));
+  ASSERT_EQ(results.size(), 40u);
+  for (const Status& s : results) EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(attempts, 40);  // no create had to retry
+
+  results.clear();
+  for (int i = 0; i < 20; ++i) {
+    node_.Spawn(CreateOne(engine_, node_, dir->id, "same", NewId(), &results, &attempts), "c");
+  }
+  world_.RunUntil([&] { return results.size() == 20; }, Nanos(3600s));
+  int won = 0, exists = 0;
+  for (const Status& s : results) {
+    won += s.ok();
+    exists += s.code() == StatusCode::kAlreadyExists;
+  }
+  EXPECT_EQ(won, 1);
+  EXPECT_EQ(exists, 19);
+}
+
+}  // namespace
+}  // namespace chainfs::meta

@@ -1,0 +1,65 @@
+#include "meta/ops/read_ops.h"
+
+#include <fmt/format.h>
+
+#include "meta/ops/store.h"
+#include "meta/schema/keys.h"
+
+namespace chainfs::meta {
+
+namespace {
+// The directory `id`, which the caller may access as `want`.
+Task<Result<InodeRecord>> OpenDirectory(kv::Transaction& txn, InodeId id, const Caller& caller,
+                                        uint32_t want) {
+  Result<InodeRecord> dir = co_await LoadInode(txn, id, /*snapshot=*/true);
+  if (!dir.ok()) co_return dir.status();
+  if (dir->type != FileType::kDirectory) {
+    co_return Status(StatusCode::kNotDirectory, fmt::format("inode {} is not a directory", id));
+  }
+  CO_RETURN_IF_ERROR(CheckAccess(*dir, caller, want));
+  co_return dir;
+}
+}  // namespace
+
+Task<Status> LookupOp::Run(kv::Transaction& txn) {
+  if (name_.size() > kMaxNameBytes) {
+    co_return Status(StatusCode::kNameTooLong, fmt::format("name of {} bytes", name_.size()));
+  }
+  CO_RETURN_IF_ERROR(co_await OpenDirectory(txn, parent_, caller_, kMayExec));
+  Result<std::optional<DentryRecord>> entry =
+      co_await LoadDentry(txn, parent_, name_, /*snapshot=*/true);
+  if (!entry.ok()) co_return entry.status();
+  if (!*entry) co_return NotFound(fmt::format("no entry '{}' in directory {}", name_, parent_));
+  Result<Attr> attr = co_await LoadAttr(txn, (*entry)->child);
+  if (!attr.ok()) co_return attr.status();
+  result = std::move(*attr);
+  co_return Status();
+}
+
+Task<Status> GetAttrOp::Run(kv::Transaction& txn) {
+  Result<Attr> attr = co_await LoadAttr(txn, id_);
+  if (!attr.ok()) co_return attr.status();
+  result = std::move(*attr);
+  co_return Status();
+}
+
+Task<Status> ReaddirOp::Run(kv::Transaction& txn) {
+  CO_RETURN_IF_ERROR(co_await OpenDirectory(txn, dir_, caller_, kMayRead));
+  keys::Range range = keys::Dentries(dir_);
+  std::string begin = after_.empty() ? range.begin : keys::Dentry(dir_, after_) + '\0';
+  // One more than asked says whether another page follows.
+  kv::RangeOptions options{.limit = limit_ + 1u, .snapshot = true};
+  Result<std::vector<kv::KeyValue>> rows = co_await txn.GetRange(begin, range.end, options);
+  if (!rows.ok()) co_return rows.status();
+  entries.clear();
+  more = rows->size() > limit_;
+  for (size_t i = 0; i < rows->size() && i < limit_; ++i) {
+    const kv::KeyValue& row = (*rows)[i];
+    CO_ASSIGN_OR_RETURN(std::string name, keys::ParseDentryName(dir_, row.key));
+    CO_ASSIGN_OR_RETURN(DentryRecord d, DecodeRecord<DentryRecord>(row.value));
+    entries.push_back({std::move(name), d.child, d.type});
+  }
+  co_return Status();
+}
+
+}  // namespace chainfs::meta

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "kv/retry.h"
+#include "meta/ops/caller.h"
+#include "meta/schema/records.h"
+
+// The operations that only read. Each runs in a retried transaction (kv::RunTransaction).
+namespace chainfs::meta {
+
+// lookup(parent, name): the child's attributes. kNotDirectory if parent is not a directory,
+// kPermissionDenied without search permission on it, kNotFound without the entry.
+class LookupOp : public kv::TxnBody {
+ public:
+  LookupOp(Caller caller, InodeId parent, std::string name)
+      : caller_(std::move(caller)), parent_(parent), name_(std::move(name)) {}
+  Task<Status> Run(kv::Transaction& txn) override;
+  Attr result;
+
+ private:
+  Caller caller_;
+  InodeId parent_;
+  std::string name_;
+};
+
+// getattr(inode).
+class GetAttrOp : public kv::TxnBody {
+ public:
+  explicit GetAttrOp(InodeId id) : id_(id) {}
+  Task<Status> Run(kv::Transaction& txn) override;
+  Attr result;
+
+ private:
+  InodeId id_;
+};
+
+struct DirEntry {
+  std::string name;
+  InodeId child;
+  FileType type = FileType::kRegular;
+  CHAINFS_MESSAGE(DirEntry, name, child, type)
+};
+
+// readdir(dir, after, limit): up to `limit` entries whose names sort after `after` ("" for
+// the first page), so a directory of any size streams page by page. kPermissionDenied without
+// read permission. `more` says whether entries remain.
+class ReaddirOp : public kv::TxnBody {
+ public:
+  ReaddirOp(Caller caller, InodeId dir, std::string after, uint32_t limit)
+      : caller_(std::move(caller)), dir_(dir), after_(std::move(after)), limit_(limit) {}
+  Task<Status> Run(kv::Transaction& txn) override;
+  std::vector<DirEntry> entries;
+  bool more = false;
+
+ private:
+  Caller caller_;
+  InodeId dir_;
+  std::string after_;
+  uint32_t limit_;
+};
+
+}  // namespace chainfs::meta

@@ -1,0 +1,81 @@
+#include "meta/ops/store.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "meta/schema/keys.h"
+
+namespace chainfs::meta {
+
+namespace {
+// A conditional operator with co_await in its branches is miscompiled by g++ 12 (the result
+// is destroyed twice), hence this helper.
+Task<Result<std::optional<std::string>>> ReadKey(kv::Transaction& txn, std::string key,
+                                                 bool snapshot) {
+  if (snapshot) co_return co_await txn.SnapshotGet(std::move(key));
+  co_return co_await txn.Get(std::move(key));
+}
+}  // namespace
+
+Task<Result<InodeRecord>> LoadInode(kv::Transaction& txn, InodeId id, bool snapshot) {
+  Result<std::optional<std::string>> raw = co_await ReadKey(txn, keys::Inode(id), snapshot);
+  if (!raw.ok()) co_return raw.status();
+  if (!*raw) co_return NotFound(fmt::format("inode {} does not exist", id));
+  co_return DecodeRecord<InodeRecord>(**raw);
+}
+
+void StoreInode(kv::Transaction& txn, InodeId id, const InodeRecord& record) {
+  txn.Set(keys::Inode(id), rpc::Encode(record));
+}
+
+Task<Result<std::optional<DentryRecord>>> LoadDentry(kv::Transaction& txn, InodeId parent,
+                                                     std::string name, bool snapshot) {
+  Result<std::optional<std::string>> raw =
+      co_await ReadKey(txn, keys::Dentry(parent, name), snapshot);
+  if (!raw.ok()) co_return raw.status();
+  if (!*raw) co_return std::optional<DentryRecord>();
+  Result<DentryRecord> d = DecodeRecord<DentryRecord>(**raw);
+  if (!d.ok()) co_return d.status();
+  co_return std::optional<DentryRecord>(*d);
+}
+
+void StoreDentry(kv::Transaction& txn, InodeId parent, std::string_view name,
+                 const DentryRecord& record) {
+  txn.Set(keys::Dentry(parent, name), rpc::Encode(record));
+}
+
+void TouchDirectory(kv::Transaction& txn, InodeId dir, int64_t now_ns, int64_t entries_delta,
+                    int64_t subdirs_delta) {
+  txn.AtomicMax(keys::DirStat(dir, keys::kDirMtime), static_cast<uint64_t>(now_ns));
+  txn.AtomicMax(keys::DirStat(dir, keys::kDirCtime), static_cast<uint64_t>(now_ns));
+  if (entries_delta != 0) txn.AtomicAdd(keys::DirStat(dir, keys::kDirEntries), entries_delta);
+  if (subdirs_delta != 0) txn.AtomicAdd(keys::DirStat(dir, keys::kDirSubdirs), subdirs_delta);
+}
+
+namespace {
+Task<Result<int64_t>> LoadStat(kv::Transaction& txn, InodeId dir, char field) {
+  Result<std::optional<std::string>> raw = co_await txn.SnapshotGet(keys::DirStat(dir, field));
+  if (!raw.ok()) co_return raw.status();
+  if (!*raw) co_return int64_t{0};
+  co_return kv::DecodeInt64(**raw);
+}
+}  // namespace
+
+Task<Result<Attr>> LoadAttr(kv::Transaction& txn, InodeId id) {
+  Result<InodeRecord> inode = co_await LoadInode(txn, id, /*snapshot=*/true);
+  if (!inode.ok()) co_return inode.status();
+  Attr attr{id, std::move(*inode)};
+  if (attr.record.type != FileType::kDirectory) co_return attr;
+  CO_ASSIGN_OR_RETURN(int64_t mtime, co_await LoadStat(txn, id, keys::kDirMtime));
+  CO_ASSIGN_OR_RETURN(int64_t ctime, co_await LoadStat(txn, id, keys::kDirCtime));
+  CO_ASSIGN_OR_RETURN(int64_t entries, co_await LoadStat(txn, id, keys::kDirEntries));
+  CO_ASSIGN_OR_RETURN(int64_t subdirs, co_await LoadStat(txn, id, keys::kDirSubdirs));
+  attr.record.mtime_ns = std::max(attr.record.mtime_ns, mtime);
+  attr.record.ctime_ns = std::max(attr.record.ctime_ns, ctime);
+  attr.record.nlink = static_cast<uint32_t>(2 + std::max<int64_t>(subdirs, 0));
+  attr.record.size = static_cast<uint64_t>(std::max<int64_t>(entries, 0));
+  co_return attr;
+}
+
+}  // namespace chainfs::meta

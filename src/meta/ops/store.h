@@ -1,0 +1,30 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "kv/kv.h"
+#include "meta/schema/records.h"
+
+// Typed reads and writes of the metadata schema inside one transaction.
+namespace chainfs::meta {
+
+// kNotFound naming the inode when it does not exist.
+Task<Result<InodeRecord>> LoadInode(kv::Transaction& txn, InodeId id, bool snapshot);
+void StoreInode(kv::Transaction& txn, InodeId id, const InodeRecord& record);
+
+Task<Result<std::optional<DentryRecord>>> LoadDentry(kv::Transaction& txn, InodeId parent,
+                                                     std::string name, bool snapshot);
+void StoreDentry(kv::Transaction& txn, InodeId parent, std::string_view name,
+                 const DentryRecord& record);
+
+// Records a change to a directory's entries with atomic mutations only: its times move to
+// `now_ns` and its counts by the deltas.
+void TouchDirectory(kv::Transaction& txn, InodeId dir, int64_t now_ns, int64_t entries_delta,
+                    int64_t subdirs_delta);
+
+// The inode with, for a directory, its DSTA times and link count (2 + subdirectories) folded in.
+// Snapshot reads: stat does not conflict with writers.
+Task<Result<Attr>> LoadAttr(kv::Transaction& txn, InodeId id);
+
+}  // namespace chainfs::meta
