@@ -5,7 +5,9 @@
 #include "kv/mem/mem_engine.h"
 #include "meta/ops/create_ops.h"
 #include "meta/ops/read_ops.h"
+#include "meta/ops/remove_ops.h"
 #include "meta/schema/inode_allocator.h"
+#include "meta/schema/keys.h"
 #include "runtime/sim/sim_node.h"
 #include "runtime/sim/sim_run.h"
 
@@ -14,6 +16,7 @@ namespace {
 
 const Caller kRoot{0, 0, {}};
 const Caller kAlice{1000, 1000, {}};
+const Caller kBob{1001, 1001, {}};
 
 class MetaOpsTest : public ::testing::Test {
  protected:
@@ -50,6 +53,23 @@ class MetaOpsTest : public ::testing::Test {
     Status st = Exec(op);
     if (!st.ok()) return st;
     return op.result;
+  }
+
+  Status Unlink(const Caller& c, InodeId parent, std::string name) {
+    UnlinkOp op(c, parent, std::move(name), 200);
+    return Exec(op);
+  }
+
+  Status Rmdir(const Caller& c, InodeId parent, std::string name) {
+    RmdirOp op(c, parent, std::move(name), 200);
+    return Exec(op);
+  }
+
+  // Keys of one prefix range, read in a fresh transaction.
+  size_t CountKeys(const keys::Range& range) {
+    auto txn = engine_.Begin();
+    auto rows = RunSimTask(world_, txn->GetRange(range.begin, range.end, {}));
+    return (*rows)->size();
   }
 
   Result<Attr> GetAttr(InodeId id) {
@@ -157,6 +177,78 @@ TEST_F(MetaOpsTest, ReaddirPagesThroughALargeDirectory) {
   EXPECT_EQ(seen.back(), "f02499");
   EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
   EXPECT_EQ(GetAttr(dir->id)->record.size, static_cast<uint64_t>(kFiles));
+}
+
+TEST_F(MetaOpsTest, UnlinkDropsTheEntryAndQueuesTheLastLink) {
+  Result<Attr> f = Create(kRoot, kRootInode, "f", NewEntry{});
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(CountKeys(keys::GcDueBy(Nanos(1'000'000))), 0u);
+  ASSERT_TRUE(Unlink(kRoot, kRootInode, "f").ok());
+  EXPECT_EQ(Lookup(kRoot, kRootInode, "f").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(GetAttr(f->id)->record.nlink, 0u);
+  EXPECT_EQ(CountKeys(keys::GcDueBy(Nanos(1'000'000))), 1u);
+  EXPECT_EQ(GetAttr(kRootInode)->record.size, 0u);
+  EXPECT_EQ(Unlink(kRoot, kRootInode, "f").code(), StatusCode::kNotFound);
+}
+
+TEST_F(MetaOpsTest, RemovalErrorsAreThePosixOnes) {
+  ASSERT_TRUE(Mkdir(kRoot, kRootInode, "d").ok());
+  ASSERT_TRUE(Create(kRoot, kRootInode, "f", NewEntry{}).ok());
+  InodeId d = Lookup(kRoot, kRootInode, "d")->id;
+  ASSERT_TRUE(Create(kRoot, d, "inside", NewEntry{}).ok());
+  EXPECT_EQ(Unlink(kRoot, kRootInode, "d").code(), StatusCode::kIsDirectory);
+  EXPECT_EQ(Rmdir(kRoot, kRootInode, "f").code(), StatusCode::kNotDirectory);
+  EXPECT_EQ(Rmdir(kRoot, kRootInode, "d").code(), StatusCode::kNotEmpty);
+  EXPECT_EQ(Rmdir(kRoot, kRootInode, ".").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Rmdir(kRoot, kRootInode, "..").code(), StatusCode::kNotEmpty);
+  EXPECT_EQ(Rmdir(kAlice, kRootInode, "d").code(), StatusCode::kPermissionDenied);
+  ASSERT_TRUE(Unlink(kRoot, d, "inside").ok());
+  EXPECT_EQ(GetAttr(kRootInode)->record.nlink, 3u);
+  ASSERT_TRUE(Rmdir(kRoot, kRootInode, "d").ok());
+  EXPECT_EQ(GetAttr(kRootInode)->record.nlink, 2u);
+  EXPECT_EQ(GetAttr(d).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Create(kRoot, d, "late", NewEntry{}).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(MetaOpsTest, StickyDirectoryProtectsOthersFiles) {
+  Result<Attr> tmp = Mkdir(kRoot, kRootInode, "tmp", 0777 | kSticky);
+  ASSERT_TRUE(tmp.ok());
+  ASSERT_TRUE(Create(kAlice, tmp->id, "alices", NewEntry{}).ok());
+  EXPECT_EQ(Unlink(kBob, tmp->id, "alices").code(), StatusCode::kNotPermitted);
+  EXPECT_TRUE(Unlink(kAlice, tmp->id, "alices").ok());
+}
+
+Task<void> RemoveDir(kv::Engine& e, Runtime& rt, InodeId parent, Status* out, bool* done) {
+  RmdirOp op(kRoot, parent, "victim", 300);
+  *out = co_await kv::RunTransaction(e, rt.clock(), rt.random(), op);
+  *done = true;
+}
+
+Task<void> CreateIn(kv::Engine& e, Runtime& rt, InodeId dir, InodeId id, Status* out, bool* done) {
+  CreateOp op(kRoot, dir, "newcomer", NewEntry{}, id, 300);
+  *out = co_await kv::RunTransaction(e, rt.clock(), rt.random(), op);
+  *done = true;
+}
+
+TEST_F(MetaOpsTest, RmdirRacingACreateInsideHasOneWinner) {
+  for (int round = 0; round < 20; ++round) {
+    Result<Attr> victim = Mkdir(kRoot, kRootInode, "victim");
+    ASSERT_TRUE(victim.ok());
+    Status removed, created;
+    bool removed_done = false, created_done = false;
+    node_.Spawn(RemoveDir(engine_, node_, kRootInode, &removed, &removed_done), "rmdir");
+    node_.Spawn(CreateIn(engine_, node_, victim->id, NewId(), &created, &created_done), "create");
+    world_.RunUntil([&] { return removed_done && created_done; }, Nanos(3600s));
+    ASSERT_TRUE(removed_done && created_done);
+    // Either the directory went first and the create found no parent, or the other way round.
+    bool rmdir_first = removed.ok() && created.code() == StatusCode::kNotFound;
+    bool create_first = created.ok() && removed.code() == StatusCode::kNotEmpty;
+    EXPECT_TRUE(rmdir_first || create_first) << removed.ToString() << " / " << created.ToString();
+    if (create_first) {
+      ASSERT_TRUE(Unlink(kRoot, victim->id, "newcomer").ok());
+      ASSERT_TRUE(Rmdir(kRoot, kRootInode, "victim").ok());
+    }
+  }
 }
 
 // Counts its attempts, to show which creates had to retry.
