@@ -3,6 +3,7 @@
 #include <set>
 
 #include "kv/mem/mem_engine.h"
+#include "meta/ops/attr_ops.h"
 #include "meta/ops/create_ops.h"
 #include "meta/ops/read_ops.h"
 #include "meta/ops/remove_ops.h"
@@ -249,6 +250,60 @@ TEST_F(MetaOpsTest, RmdirRacingACreateInsideHasOneWinner) {
       ASSERT_TRUE(Rmdir(kRoot, kRootInode, "victim").ok());
     }
   }
+}
+
+TEST_F(MetaOpsTest, LinkAddsANameAndReadlinkReadsTargets) {
+  Result<Attr> f = Create(kRoot, kRootInode, "f", NewEntry{});
+  LinkOp link(kRoot, f->id, kRootInode, "g", 300);
+  ASSERT_TRUE(Exec(link).ok());
+  EXPECT_EQ(link.result.record.nlink, 2u);
+  EXPECT_EQ(Lookup(kRoot, kRootInode, "g")->id, f->id);
+  ASSERT_TRUE(Unlink(kRoot, kRootInode, "f").ok());
+  EXPECT_EQ(GetAttr(f->id)->record.nlink, 1u);
+  EXPECT_EQ(CountKeys(keys::GcDueBy(Nanos(1'000'000'000))), 0u);  // still linked as g
+  LinkOp again(kRoot, f->id, kRootInode, "g", 300);
+  EXPECT_EQ(Exec(again).code(), StatusCode::kAlreadyExists);
+  Result<Attr> d = Mkdir(kRoot, kRootInode, "d");
+  LinkOp dir_link(kRoot, d->id, kRootInode, "d2", 300);
+  EXPECT_EQ(Exec(dir_link).code(), StatusCode::kNotPermitted);
+  Result<Attr> s = Create(kRoot, kRootInode, "s", NewEntry{FileType::kSymlink, 0, 0, "../target"});
+  ReadlinkOp rl(s->id);
+  ASSERT_TRUE(Exec(rl).ok());
+  EXPECT_EQ(rl.target, "../target");
+  ReadlinkOp not_link(f->id);
+  EXPECT_EQ(Exec(not_link).code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(MetaOpsTest, SetAttrFollowsLinuxRules) {
+  Result<Attr> shared = Mkdir(kRoot, kRootInode, "shared", 0777);
+  Result<Attr> f = Create(kAlice, shared->id, "f", NewEntry{FileType::kRegular, 0644 | kSetUid});
+  auto set = [&](const Caller& c, AttrChange change) {
+    SetAttrOp op(c, f->id, change, 500);
+    Status st = Exec(op);
+    return st.ok() ? Result<Attr>(op.result) : Result<Attr>(st);
+  };
+  EXPECT_EQ(set(kBob, {.mode = 0777}).status().code(), StatusCode::kNotPermitted);
+  EXPECT_EQ(set(kAlice, {.mode = 010000}).status().code(), StatusCode::kInvalidArgument);
+  Result<Attr> r = set(kAlice, {.mode = 0640 | kSetUid});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->record.mode, 0640u | kSetUid);
+  EXPECT_EQ(r->record.ctime_ns, 500);
+  EXPECT_EQ(set(kAlice, {.uid = 1001}).status().code(), StatusCode::kNotPermitted);
+  EXPECT_EQ(set(kBob, {.size = 0}).status().code(), StatusCode::kPermissionDenied);
+  r = set(kAlice, {.size = 4096});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->record.size, 4096u);
+  EXPECT_EQ(r->record.truncate_version, 1u);
+  EXPECT_EQ(r->record.mode & kSetUid, 0u);  // a write by non-root drops setuid
+  r = set(kRoot, {.uid = 1001, .gid = 1001});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->record.uid, 1001u);
+  EXPECT_EQ(set(kAlice, {.atime_ns = 1, .mtime_ns = 2}).status().code(), StatusCode::kNotPermitted);
+  r = set(kBob, {.atime_ns = 1, .mtime_ns = 2});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->record.mtime_ns, 2);
+  SetAttrOp dir_size(kRoot, shared->id, {.size = 0}, 500);
+  EXPECT_EQ(Exec(dir_size).code(), StatusCode::kIsDirectory);
 }
 
 // Counts its attempts, to show which creates had to retry.

@@ -1,0 +1,109 @@
+#include "meta/ops/attr_ops.h"
+
+#include <fmt/format.h>
+
+#include "meta/ops/store.h"
+
+namespace chainfs::meta {
+
+namespace {
+Status NotPermitted(std::string what) { return Status(StatusCode::kNotPermitted, std::move(what)); }
+}  // namespace
+
+Status SetAttrOp::Apply(InodeRecord& inode) const {
+  bool root = caller_.uid == 0;
+  bool owner = root || caller_.uid == inode.uid;
+  if (change_.mode) {
+    if (*change_.mode & ~07777u) return InvalidArgument(fmt::format("mode {:o}", *change_.mode));
+    if (!owner) return NotPermitted("only the owner may change the mode");
+    inode.mode = *change_.mode;
+    if (!root && !caller_.InGroup(inode.gid)) inode.mode &= ~kSetGid;
+  }
+  if (change_.uid || change_.gid) {
+    uint32_t uid = change_.uid.value_or(inode.uid), gid = change_.gid.value_or(inode.gid);
+    if (!root && (uid != inode.uid || !owner || (gid != inode.gid && !caller_.InGroup(gid)))) {
+      return NotPermitted("only root may give a file away, and owners only to their own groups");
+    }
+    if (inode.type != FileType::kDirectory) inode.mode &= ~(kSetUid | kSetGid);
+    inode.uid = uid;
+    inode.gid = gid;
+  }
+  if (change_.size) {
+    if (inode.type == FileType::kDirectory) {
+      return Status(StatusCode::kIsDirectory, "a directory has no size to set");
+    }
+    if (inode.type != FileType::kRegular)
+      return InvalidArgument("only regular files have a size to set");
+    RETURN_IF_ERROR(CheckAccess(inode, caller_, kMayWrite));
+    if (!root) inode.mode &= ~(kSetUid | kSetGid);
+    inode.size = *change_.size;
+    ++inode.truncate_version;
+    inode.mtime_ns = now_ns_;
+  }
+  if (change_.atime_ns || change_.mtime_ns) {
+    if (!owner) return NotPermitted("only the owner may set explicit times");
+    if (change_.atime_ns) inode.atime_ns = *change_.atime_ns;
+    if (change_.mtime_ns) inode.mtime_ns = *change_.mtime_ns;
+  }
+  if (change_.times_to_now) {
+    if (!owner) RETURN_IF_ERROR(CheckAccess(inode, caller_, kMayWrite));
+    inode.atime_ns = inode.mtime_ns = now_ns_;
+  }
+  inode.ctime_ns = now_ns_;
+  return Status();
+}
+
+Task<Status> SetAttrOp::Run(kv::Transaction& txn) {
+  Result<InodeRecord> inode = co_await LoadInode(txn, id_, /*snapshot=*/false);
+  if (!inode.ok()) co_return inode.status();
+  CO_RETURN_IF_ERROR(Apply(*inode));
+  StoreInode(txn, id_, *inode);
+  Result<Attr> attr = co_await LoadAttr(txn, id_);
+  if (!attr.ok()) co_return attr.status();
+  result = std::move(*attr);
+  co_return Status();
+}
+
+Task<Status> LinkOp::Run(kv::Transaction& txn) {
+  CO_RETURN_IF_ERROR(ValidateName(name_));
+  Result<InodeRecord> inode = co_await LoadInode(txn, id_, /*snapshot=*/false);
+  if (!inode.ok()) co_return inode.status();
+  if (inode->type == FileType::kDirectory) co_return NotPermitted("directories cannot be linked");
+  if (inode->nlink == 0) co_return NotFound(fmt::format("inode {} has no links left", id_));
+  if (inode->nlink >= kMaxLinks) {
+    co_return Status(StatusCode::kTooManyLinks,
+                     fmt::format("inode {} has {} links", id_, inode->nlink));
+  }
+  Result<InodeRecord> parent = co_await LoadInode(txn, parent_, /*snapshot=*/false);
+  if (!parent.ok()) co_return parent.status();
+  if (parent->type != FileType::kDirectory) {
+    co_return Status(StatusCode::kNotDirectory,
+                     fmt::format("inode {} is not a directory", parent_));
+  }
+  CO_RETURN_IF_ERROR(CheckAccess(*parent, caller_, kMayWrite | kMayExec));
+  Result<std::optional<DentryRecord>> existing =
+      co_await LoadDentry(txn, parent_, name_, /*snapshot=*/false);
+  if (!existing.ok()) co_return existing.status();
+  if (*existing) {
+    co_return Status(StatusCode::kAlreadyExists, fmt::format("'{}' already exists", name_));
+  }
+  ++inode->nlink;
+  inode->ctime_ns = now_ns_;
+  StoreInode(txn, id_, *inode);
+  StoreDentry(txn, parent_, name_, DentryRecord{id_, inode->type});
+  TouchDirectory(txn, parent_, now_ns_, 1, 0);
+  result = Attr{id_, std::move(*inode)};
+  co_return Status();
+}
+
+Task<Status> ReadlinkOp::Run(kv::Transaction& txn) {
+  Result<InodeRecord> inode = co_await LoadInode(txn, id_, /*snapshot=*/true);
+  if (!inode.ok()) co_return inode.status();
+  if (inode->type != FileType::kSymlink) {
+    co_return InvalidArgument(fmt::format("inode {} is not a symlink", id_));
+  }
+  target = inode->symlink_target;
+  co_return Status();
+}
+
+}  // namespace chainfs::meta
