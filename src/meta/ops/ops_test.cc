@@ -7,6 +7,7 @@
 #include "meta/ops/create_ops.h"
 #include "meta/ops/read_ops.h"
 #include "meta/ops/remove_ops.h"
+#include "meta/ops/rename_op.h"
 #include "meta/schema/inode_allocator.h"
 #include "meta/schema/keys.h"
 #include "runtime/sim/sim_node.h"
@@ -71,6 +72,12 @@ class MetaOpsTest : public ::testing::Test {
     auto txn = engine_.Begin();
     auto rows = RunSimTask(world_, txn->GetRange(range.begin, range.end, {}));
     return (*rows)->size();
+  }
+
+  Status Rename(InodeId sp, std::string sn, InodeId dp, std::string dn,
+                RenameMode mode = RenameMode::kReplace, const Caller& c = kRoot) {
+    RenameOp op(c, sp, std::move(sn), dp, std::move(dn), mode, 400);
+    return Exec(op);
   }
 
   Result<Attr> GetAttr(InodeId id) {
@@ -304,6 +311,84 @@ TEST_F(MetaOpsTest, SetAttrFollowsLinuxRules) {
   EXPECT_EQ(r->record.mtime_ns, 2);
   SetAttrOp dir_size(kRoot, shared->id, {.size = 0}, 500);
   EXPECT_EQ(Exec(dir_size).code(), StatusCode::kIsDirectory);
+}
+
+TEST_F(MetaOpsTest, RenameMovesAndReplaces) {
+  InodeId a = Mkdir(kRoot, kRootInode, "a")->id;
+  InodeId b = Mkdir(kRoot, kRootInode, "b")->id;
+  InodeId f = Create(kRoot, a, "f", NewEntry{})->id;
+  ASSERT_TRUE(Rename(a, "f", a, "g").ok());
+  EXPECT_EQ(Lookup(kRoot, a, "f").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Lookup(kRoot, a, "g")->id, f);
+  ASSERT_TRUE(Rename(a, "g", b, "f").ok());
+  EXPECT_EQ(GetAttr(a)->record.size, 0u);
+  EXPECT_EQ(GetAttr(b)->record.size, 1u);
+  InodeId other = Create(kRoot, b, "other", NewEntry{})->id;
+  ASSERT_TRUE(Rename(b, "other", b, "f").ok());  // replaces f
+  EXPECT_EQ(Lookup(kRoot, b, "f")->id, other);
+  EXPECT_EQ(GetAttr(f)->record.nlink, 0u);
+  EXPECT_EQ(CountKeys(keys::GcDueBy(Nanos(1'000'000))), 1u);
+  // A directory moves with its link counts.
+  ASSERT_TRUE(Rename(kRootInode, "a", b, "a").ok());
+  EXPECT_EQ(GetAttr(kRootInode)->record.nlink, 3u);
+  EXPECT_EQ(GetAttr(b)->record.nlink, 3u);
+  EXPECT_EQ(GetAttr(a)->record.parent, b);
+}
+
+TEST_F(MetaOpsTest, RenameErrorsAndFlags) {
+  InodeId a = Mkdir(kRoot, kRootInode, "a")->id;
+  InodeId full = Mkdir(kRoot, kRootInode, "full")->id;
+  ASSERT_TRUE(Create(kRoot, full, "x", NewEntry{}).ok());
+  ASSERT_TRUE(Create(kRoot, kRootInode, "file", NewEntry{}).ok());
+  EXPECT_EQ(Rename(kRootInode, "a", kRootInode, "full").code(), StatusCode::kNotEmpty);
+  EXPECT_EQ(Rename(kRootInode, "a", kRootInode, "file").code(), StatusCode::kNotDirectory);
+  EXPECT_EQ(Rename(kRootInode, "file", kRootInode, "a").code(), StatusCode::kIsDirectory);
+  EXPECT_EQ(Rename(kRootInode, "nope", kRootInode, "x").code(), StatusCode::kNotFound);
+  EXPECT_EQ(Rename(kRootInode, "file", kRootInode, "a", RenameMode::kNoReplace).code(),
+            StatusCode::kAlreadyExists);
+  EXPECT_EQ(Rename(kRootInode, "file", kRootInode, "zz", RenameMode::kExchange).code(),
+            StatusCode::kNotFound);
+  InodeId sub = Mkdir(kRoot, a, "sub")->id;
+  EXPECT_EQ(Rename(kRootInode, "a", sub, "a").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Rename(kRootInode, "a", a, "self").code(), StatusCode::kInvalidArgument);
+  // Exchange swaps a file and a directory across two parents.
+  InodeId file = Lookup(kRoot, kRootInode, "file")->id;
+  ASSERT_TRUE(Rename(kRootInode, "file", full, "x", RenameMode::kExchange).ok());
+  EXPECT_EQ(Lookup(kRoot, full, "x")->id, file);
+  ASSERT_TRUE(Rename(kRootInode, "file", a, "sub", RenameMode::kExchange).ok());
+  EXPECT_EQ(Lookup(kRoot, kRootInode, "file")->id, sub);
+  EXPECT_EQ(GetAttr(sub)->record.parent, kRootInode);
+  EXPECT_EQ(GetAttr(a)->record.nlink, 2u);
+}
+
+Task<void> RenameInto(kv::Engine& e, Runtime& rt, std::string name, InodeId into, Status* out,
+                      bool* done) {
+  RenameOp op(kRoot, kRootInode, name, into, name, RenameMode::kReplace, 500);
+  co_await rt.clock().Sleep(Nanos(rt.random().Uniform(1000)));
+  *out = co_await kv::RunTransaction(e, rt.clock(), rt.random(), op);
+  *done = true;
+}
+
+TEST_F(MetaOpsTest, ConcurrentRenamesNeverFormACycle) {
+  for (int round = 0; round < 20; ++round) {
+    std::string an = fmt::format("a{}", round), bn = fmt::format("b{}", round);
+    InodeId a = Mkdir(kRoot, kRootInode, an)->id;
+    InodeId b = Mkdir(kRoot, kRootInode, bn)->id;
+    Status s1, s2;
+    bool d1 = false, d2 = false;
+    node_.Spawn(RenameInto(engine_, node_, an, b, &s1, &d1), "r1");
+    node_.Spawn(RenameInto(engine_, node_, bn, a, &s2, &d2), "r2");
+    world_.RunUntil([&] { return d1 && d2; }, Nanos(3600s));
+    ASSERT_TRUE(d1 && d2);
+    EXPECT_FALSE(s1.ok() && s2.ok()) << "both renames committed: a cycle";
+    EXPECT_TRUE(s1.ok() || s2.ok()) << s1.ToString() << " / " << s2.ToString();
+    for (InodeId start : {a, b}) {  // both still reach the root
+      InodeId at = start;
+      int steps = 0;
+      while (at != kRootInode && steps++ < 10) at = GetAttr(at)->record.parent;
+      EXPECT_EQ(at, kRootInode);
+    }
+  }
 }
 
 // Counts its attempts, to show which creates had to retry.

@@ -58,17 +58,7 @@ Task<Status> UnlinkOp::Run(kv::Transaction& txn) {
   inode.ctime_ns = now_ns_;
   StoreInode(txn, child, inode);
   if (inode.nlink > 0) co_return Status();
-  // The last link: the chunks go once nobody has the file open any more.
-  keys::Range sessions = keys::Sessions(child);
-  kv::RangeOptions one{.limit = 1};
-  Result<std::vector<kv::KeyValue>> open = co_await txn.GetRange(sessions.begin, sessions.end, one);
-  if (!open.ok()) co_return open.status();
-  if (!open->empty()) {
-    txn.Set(keys::Orphan(child), "");
-  } else {
-    txn.Set(keys::GcQueue(Nanos(now_ns_), child), "");
-  }
-  co_return Status();
+  co_return co_await DropLastLink(txn, child, now_ns_);
 }
 
 Task<Status> RmdirOp::Run(kv::Transaction& txn) {

@@ -53,6 +53,19 @@ void TouchDirectory(kv::Transaction& txn, InodeId dir, int64_t now_ns, int64_t e
   if (subdirs_delta != 0) txn.AtomicAdd(keys::DirStat(dir, keys::kDirSubdirs), subdirs_delta);
 }
 
+Task<Status> DropLastLink(kv::Transaction& txn, InodeId id, int64_t now_ns) {
+  keys::Range sessions = keys::Sessions(id);
+  kv::RangeOptions one{.limit = 1};
+  Result<std::vector<kv::KeyValue>> open = co_await txn.GetRange(sessions.begin, sessions.end, one);
+  if (!open.ok()) co_return open.status();
+  if (!open->empty()) {
+    txn.Set(keys::Orphan(id), "");
+  } else {
+    txn.Set(keys::GcQueue(Nanos(now_ns), id), "");
+  }
+  co_return Status();
+}
+
 namespace {
 Task<Result<int64_t>> LoadStat(kv::Transaction& txn, InodeId dir, char field) {
   Result<std::optional<std::string>> raw = co_await txn.SnapshotGet(keys::DirStat(dir, field));

@@ -23,6 +23,10 @@ void StoreDentry(kv::Transaction& txn, InodeId parent, std::string_view name,
 void TouchDirectory(kv::Transaction& txn, InodeId dir, int64_t now_ns, int64_t entries_delta,
                     int64_t subdirs_delta);
 
+// A file just lost its last name: it goes to the GC queue, or to the orphan set while some
+// client still has it open for writing (a session), to be queued when that ends.
+Task<Status> DropLastLink(kv::Transaction& txn, InodeId id, int64_t now_ns);
+
 // The inode with, for a directory, its DSTA times and link count (2 + subdirectories) folded in.
 // Snapshot reads: stat does not conflict with writers.
 Task<Result<Attr>> LoadAttr(kv::Transaction& txn, InodeId id);
