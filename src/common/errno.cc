@@ -32,6 +32,8 @@ int ErrnoOf(StatusCode code) {
       return ELOOP;
     case StatusCode::kTooManyLinks:
       return EMLINK;
+    case StatusCode::kNoAttribute:
+      return ENODATA;
     case StatusCode::kTooLarge:
       return EFBIG;
     case StatusCode::kUnimplemented:

@@ -33,4 +33,5 @@
   X(kNameTooLong, 22, kNone)          \
   X(kLoop, 23, kNone)                 \
   X(kNotPermitted, 24, kNone)         \
-  X(kTooManyLinks, 25, kNone)
+  X(kTooManyLinks, 25, kNone)         \
+  X(kNoAttribute, 26, kNone)

@@ -8,6 +8,7 @@
 #include "meta/ops/read_ops.h"
 #include "meta/ops/remove_ops.h"
 #include "meta/ops/rename_op.h"
+#include "meta/ops/xattr_ops.h"
 #include "meta/schema/inode_allocator.h"
 #include "meta/schema/keys.h"
 #include "runtime/sim/sim_node.h"
@@ -389,6 +390,42 @@ TEST_F(MetaOpsTest, ConcurrentRenamesNeverFormACycle) {
       EXPECT_EQ(at, kRootInode);
     }
   }
+}
+
+TEST_F(MetaOpsTest, XattrsInEveryNamespace) {
+  InodeId f = Create(kRoot, kRootInode, "f", NewEntry{})->id;
+  std::string acl(28, '\x02');
+  for (auto [name, value] :
+       std::vector<std::pair<std::string, std::string>>{{"user.color", "blue"},
+                                                        {"trusted.x", "t"},
+                                                        {"security.selinux", "ctx"},
+                                                        {"system.posix_acl_access", acl}}) {
+    SetXattrOp set(f, name, value, XattrMode::kAny, 600);
+    ASSERT_TRUE(Exec(set).ok()) << name;
+    GetXattrOp get(f, name);
+    ASSERT_TRUE(Exec(get).ok());
+    EXPECT_EQ(get.value, value);
+  }
+  ListXattrOp list(f);
+  ASSERT_TRUE(Exec(list).ok());
+  EXPECT_EQ(list.names.size(), 4u);
+  EXPECT_EQ(GetAttr(f)->record.ctime_ns, 600);
+  SetXattrOp create(f, "user.color", "red", XattrMode::kCreate, 600);
+  EXPECT_EQ(Exec(create).code(), StatusCode::kAlreadyExists);
+  SetXattrOp replace(f, "user.none", "x", XattrMode::kReplace, 600);
+  EXPECT_EQ(Exec(replace).code(), StatusCode::kNoAttribute);
+  GetXattrOp missing(f, "user.none");
+  EXPECT_EQ(Exec(missing).code(), StatusCode::kNoAttribute);
+  GetXattrOp no_inode(InodeId(987654), "user.color");
+  EXPECT_EQ(Exec(no_inode).code(), StatusCode::kNotFound);
+  SetXattrOp huge(f, "user.big", std::string(kMaxXattrValueBytes + 1, 'v'), XattrMode::kAny, 600);
+  EXPECT_EQ(Exec(huge).code(), StatusCode::kTooLarge);
+  SetXattrOp long_name(f, "user." + std::string(300, 'n'), "v", XattrMode::kAny, 600);
+  EXPECT_EQ(Exec(long_name).code(), StatusCode::kNameTooLong);
+  RemoveXattrOp remove(f, "user.color", 700);
+  ASSERT_TRUE(Exec(remove).ok());
+  RemoveXattrOp again(f, "user.color", 700);
+  EXPECT_EQ(Exec(again).code(), StatusCode::kNoAttribute);
 }
 
 // Counts its attempts, to show which creates had to retry.

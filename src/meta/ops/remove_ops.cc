@@ -79,6 +79,8 @@ Task<Status> RmdirOp::Run(kv::Transaction& txn) {
   }
   txn.Clear(keys::Dentry(parent_, name_));
   txn.Clear(keys::Inode(dir));
+  keys::Range xattrs = keys::Xattrs(dir);
+  txn.ClearRange(xattrs.begin, xattrs.end);
   for (char field : {keys::kDirMtime, keys::kDirCtime, keys::kDirEntries, keys::kDirSubdirs}) {
     txn.Clear(keys::DirStat(dir, field));
   }
