@@ -74,19 +74,10 @@ Task<Status> LinkOp::Run(kv::Transaction& txn) {
     co_return Status(StatusCode::kTooManyLinks,
                      fmt::format("inode {} has {} links", id_, inode->nlink));
   }
-  Result<InodeRecord> parent = co_await LoadInode(txn, parent_, /*snapshot=*/false);
+  Result<InodeRecord> parent =
+      co_await LoadDirectory(txn, parent_, caller_, kMayWrite | kMayExec, /*snapshot=*/false);
   if (!parent.ok()) co_return parent.status();
-  if (parent->type != FileType::kDirectory) {
-    co_return Status(StatusCode::kNotDirectory,
-                     fmt::format("inode {} is not a directory", parent_));
-  }
-  CO_RETURN_IF_ERROR(CheckAccess(*parent, caller_, kMayWrite | kMayExec));
-  Result<std::optional<DentryRecord>> existing =
-      co_await LoadDentry(txn, parent_, name_, /*snapshot=*/false);
-  if (!existing.ok()) co_return existing.status();
-  if (*existing) {
-    co_return Status(StatusCode::kAlreadyExists, fmt::format("'{}' already exists", name_));
-  }
+  CO_RETURN_IF_ERROR(co_await ExpectNoEntry(txn, parent_, name_));
   ++inode->nlink;
   inode->ctime_ns = now_ns_;
   StoreInode(txn, id_, *inode);

@@ -40,21 +40,10 @@ Status ValidateEntry(const NewEntry& e) {
 Task<Status> CreateOp::Run(kv::Transaction& txn) {
   CO_RETURN_IF_ERROR(ValidateName(name_));
   CO_RETURN_IF_ERROR(ValidateEntry(entry_));
-  // A read conflict on the parent: it must exist and stay a directory until this commits.
-  Result<InodeRecord> parent = co_await LoadInode(txn, parent_, /*snapshot=*/false);
+  Result<InodeRecord> parent =
+      co_await LoadDirectory(txn, parent_, caller_, kMayWrite | kMayExec, /*snapshot=*/false);
   if (!parent.ok()) co_return parent.status();
-  if (parent->type != FileType::kDirectory) {
-    co_return Status(StatusCode::kNotDirectory,
-                     fmt::format("inode {} is not a directory", parent_));
-  }
-  CO_RETURN_IF_ERROR(CheckAccess(*parent, caller_, kMayWrite | kMayExec));
-  Result<std::optional<DentryRecord>> existing =
-      co_await LoadDentry(txn, parent_, name_, /*snapshot=*/false);
-  if (!existing.ok()) co_return existing.status();
-  if (*existing) {
-    co_return Status(StatusCode::kAlreadyExists,
-                     fmt::format("'{}' already exists in directory {}", name_, parent_));
-  }
+  CO_RETURN_IF_ERROR(co_await ExpectNoEntry(txn, parent_, name_));
   bool is_dir = entry_.type == FileType::kDirectory;
   InodeRecord inode;
   inode.type = entry_.type;

@@ -7,25 +7,11 @@
 
 namespace chainfs::meta {
 
-namespace {
-// The directory `id`, which the caller may access as `want`.
-Task<Result<InodeRecord>> OpenDirectory(kv::Transaction& txn, InodeId id, const Caller& caller,
-                                        uint32_t want) {
-  Result<InodeRecord> dir = co_await LoadInode(txn, id, /*snapshot=*/true);
-  if (!dir.ok()) co_return dir.status();
-  if (dir->type != FileType::kDirectory) {
-    co_return Status(StatusCode::kNotDirectory, fmt::format("inode {} is not a directory", id));
-  }
-  CO_RETURN_IF_ERROR(CheckAccess(*dir, caller, want));
-  co_return dir;
-}
-}  // namespace
-
 Task<Status> LookupOp::Run(kv::Transaction& txn) {
   if (name_.size() > kMaxNameBytes) {
     co_return Status(StatusCode::kNameTooLong, fmt::format("name of {} bytes", name_.size()));
   }
-  CO_RETURN_IF_ERROR(co_await OpenDirectory(txn, parent_, caller_, kMayExec));
+  CO_RETURN_IF_ERROR(co_await LoadDirectory(txn, parent_, caller_, kMayExec, /*snapshot=*/true));
   Result<std::optional<DentryRecord>> entry =
       co_await LoadDentry(txn, parent_, name_, /*snapshot=*/true);
   if (!entry.ok()) co_return entry.status();
@@ -44,7 +30,7 @@ Task<Status> GetAttrOp::Run(kv::Transaction& txn) {
 }
 
 Task<Status> ReaddirOp::Run(kv::Transaction& txn) {
-  CO_RETURN_IF_ERROR(co_await OpenDirectory(txn, dir_, caller_, kMayRead));
+  CO_RETURN_IF_ERROR(co_await LoadDirectory(txn, dir_, caller_, kMayRead, /*snapshot=*/true));
   keys::Range range = keys::Dentries(dir_);
   std::string begin = after_.empty() ? range.begin : keys::Dentry(dir_, after_) + '\0';
   // One more than asked says whether another page follows.

@@ -19,13 +19,9 @@ struct Victim {
 // caller's rights over them (write and search on the parent, and the sticky bit).
 Task<Result<Victim>> LoadVictim(kv::Transaction& txn, const Caller& caller, InodeId parent_id,
                                 std::string name) {
-  Result<InodeRecord> parent = co_await LoadInode(txn, parent_id, /*snapshot=*/false);
+  Result<InodeRecord> parent =
+      co_await LoadDirectory(txn, parent_id, caller, kMayWrite | kMayExec, /*snapshot=*/false);
   if (!parent.ok()) co_return parent.status();
-  if (parent->type != FileType::kDirectory) {
-    co_return Status(StatusCode::kNotDirectory,
-                     fmt::format("inode {} is not a directory", parent_id));
-  }
-  CO_RETURN_IF_ERROR(CheckAccess(*parent, caller, kMayWrite | kMayExec));
   Result<std::optional<DentryRecord>> entry =
       co_await LoadDentry(txn, parent_id, name, /*snapshot=*/false);
   if (!entry.ok()) co_return entry.status();

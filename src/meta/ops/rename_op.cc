@@ -21,13 +21,9 @@ struct Side {
 Task<Result<Side>> LoadSide(kv::Transaction& txn, const Caller& caller, InodeId parent_id,
                             std::string name) {
   CO_RETURN_IF_ERROR(ValidateName(name));
-  Result<InodeRecord> parent = co_await LoadInode(txn, parent_id, /*snapshot=*/false);
+  Result<InodeRecord> parent =
+      co_await LoadDirectory(txn, parent_id, caller, kMayWrite | kMayExec, /*snapshot=*/false);
   if (!parent.ok()) co_return parent.status();
-  if (parent->type != FileType::kDirectory) {
-    co_return Status(StatusCode::kNotDirectory,
-                     fmt::format("inode {} is not a directory", parent_id));
-  }
-  CO_RETURN_IF_ERROR(CheckAccess(*parent, caller, kMayWrite | kMayExec));
   Side side{std::move(*parent), std::nullopt, std::nullopt};
   CO_ASSIGN_OR_RETURN(side.entry, co_await LoadDentry(txn, parent_id, name, /*snapshot=*/false));
   if (side.entry) {

@@ -45,6 +45,28 @@ void StoreDentry(kv::Transaction& txn, InodeId parent, std::string_view name,
   txn.Set(keys::Dentry(parent, name), rpc::Encode(record));
 }
 
+Task<Result<InodeRecord>> LoadDirectory(kv::Transaction& txn, InodeId id, const Caller& caller,
+                                        uint32_t want, bool snapshot) {
+  Result<InodeRecord> dir = co_await LoadInode(txn, id, snapshot);
+  if (!dir.ok()) co_return dir.status();
+  if (dir->type != FileType::kDirectory) {
+    co_return Status(StatusCode::kNotDirectory, fmt::format("inode {} is not a directory", id));
+  }
+  CO_RETURN_IF_ERROR(CheckAccess(*dir, caller, want));
+  co_return dir;
+}
+
+Task<Status> ExpectNoEntry(kv::Transaction& txn, InodeId parent, std::string name) {
+  Result<std::optional<DentryRecord>> existing =
+      co_await LoadDentry(txn, parent, name, /*snapshot=*/false);
+  if (!existing.ok()) co_return existing.status();
+  if (*existing) {
+    co_return Status(StatusCode::kAlreadyExists,
+                     fmt::format("'{}' already exists in directory {}", name, parent));
+  }
+  co_return Status();
+}
+
 void TouchDirectory(kv::Transaction& txn, InodeId dir, int64_t now_ns, int64_t entries_delta,
                     int64_t subdirs_delta) {
   txn.AtomicMax(keys::DirStat(dir, keys::kDirMtime), static_cast<uint64_t>(now_ns));

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "kv/kv.h"
+#include "meta/ops/caller.h"
 #include "meta/schema/records.h"
 
 // Typed reads and writes of the metadata schema inside one transaction.
@@ -17,6 +18,15 @@ Task<Result<std::optional<DentryRecord>>> LoadDentry(kv::Transaction& txn, Inode
                                                      std::string name, bool snapshot);
 void StoreDentry(kv::Transaction& txn, InodeId parent, std::string_view name,
                  const DentryRecord& record);
+
+// The directory `id`, which `caller` may access as `want` (Access bits): kNotFound,
+// kNotDirectory, kPermissionDenied. Read with a conflict (it must exist and stay a directory
+// until the transaction commits) unless `snapshot`.
+Task<Result<InodeRecord>> LoadDirectory(kv::Transaction& txn, InodeId id, const Caller& caller,
+                                        uint32_t want, bool snapshot);
+// kAlreadyExists if `parent` has an entry `name`; read with a conflict, so the name stays free
+// until the transaction commits.
+Task<Status> ExpectNoEntry(kv::Transaction& txn, InodeId parent, std::string name);
 
 // Records a change to a directory's entries with atomic mutations only: its times move to
 // `now_ns` and its counts by the deltas.
