@@ -59,6 +59,14 @@ std::string Dentry(InodeId parent, std::string_view name) {
 
 Range Dentries(InodeId parent) { return PrefixRange(WithId(kDentry, parent.value())); }
 
+Result<std::pair<InodeId, std::string>> ParseDentry(std::string_view key) {
+  if (key.size() <= kDentry.size() + 8 || key.substr(0, kDentry.size()) != kDentry) {
+    return BadKey("directory entry", key);
+  }
+  InodeId parent(ReadBigEndian(key.substr(kDentry.size())));
+  return std::make_pair(parent, std::string(key.substr(kDentry.size() + 8)));
+}
+
 Result<std::string> ParseDentryName(InodeId parent, std::string_view key) {
   std::string prefix = WithId(kDentry, parent.value());
   if (key.size() <= prefix.size() || key.substr(0, prefix.size()) != prefix) {
@@ -86,6 +94,9 @@ Range Sessions(InodeId inode) { return PrefixRange(WithId(kSession, inode.value(
 std::string Orphan(InodeId inode) { return WithId(kOrphan, inode.value()); }
 
 Range AllOrphans() { return PrefixRange(std::string(kOrphan)); }
+Range AllDentries() { return PrefixRange(std::string(kDentry)); }
+Range AllGcQueue() { return PrefixRange(std::string(kGcQueue)); }
+Range AllDirStats() { return PrefixRange(std::string(kDirStat)); }
 
 std::string GcQueue(Nanos due, InodeId inode) {
   std::string k = WithId(kGcQueue, static_cast<uint64_t>(std::max<int64_t>(due.count(), 0)));

@@ -36,6 +36,8 @@ Result<InodeId> ParseInode(std::string_view key);
 std::string Dentry(InodeId parent, std::string_view name);
 // All entries of one directory, in name order.
 Range Dentries(InodeId parent);
+// Parent and name of any dentry key.
+Result<std::pair<InodeId, std::string>> ParseDentry(std::string_view key);
 // The name part of a dentry key of `parent`.
 Result<std::string> ParseDentryName(InodeId parent, std::string_view key);
 
@@ -47,6 +49,9 @@ Range Sessions(InodeId inode);
 
 std::string Orphan(InodeId inode);
 Range AllOrphans();
+Range AllDentries();
+Range AllGcQueue();
+Range AllDirStats();
 
 // Ordered by due time, so the collector reads what is due from the front.
 std::string GcQueue(Nanos due, InodeId inode);
