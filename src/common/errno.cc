@@ -34,6 +34,8 @@ int ErrnoOf(StatusCode code) {
       return EMLINK;
     case StatusCode::kNoAttribute:
       return ENODATA;
+    case StatusCode::kWouldBlock:
+      return EAGAIN;
     case StatusCode::kTooLarge:
       return EFBIG;
     case StatusCode::kUnimplemented:

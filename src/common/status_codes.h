@@ -34,4 +34,5 @@
   X(kLoop, 23, kNone)                 \
   X(kNotPermitted, 24, kNone)         \
   X(kTooManyLinks, 25, kNone)         \
-  X(kNoAttribute, 26, kNone)
+  X(kNoAttribute, 26, kNone)          \
+  X(kWouldBlock, 27, kNone)

@@ -19,11 +19,20 @@ struct Store {
   std::map<InodeId, uint32_t> links;  // entries naming each inode
   std::set<InodeId> released;         // orphans and queued for collection
   std::map<std::pair<InodeId, char>, int64_t> dir_stats;
+  int64_t inodes_counted = 0;  // the statfs counters
+  int64_t bytes_counted = 0;
 };
 
 Task<Result<std::vector<kv::KeyValue>>> ReadAll(kv::Transaction& txn, keys::Range range) {
   kv::RangeOptions snapshot{.snapshot = true};
   co_return co_await txn.GetRange(range.begin, range.end, snapshot);
+}
+
+Task<Result<int64_t>> ReadCounter(kv::Transaction& txn, std::string_view name) {
+  Result<std::optional<std::string>> raw = co_await txn.SnapshotGet(keys::Counter(name));
+  if (!raw.ok()) co_return raw.status();
+  if (!*raw) co_return int64_t{0};
+  co_return kv::DecodeInt64(**raw);
 }
 
 Task<Status> Load(kv::Transaction& txn, Store& s, CheckReport& report) {
@@ -67,6 +76,8 @@ Task<Status> Load(kv::Transaction& txn, Store& s, CheckReport& report) {
     CO_ASSIGN_OR_RETURN(int64_t v, kv::DecodeInt64(kv.value));
     s.dir_stats[{dir, kv.key.back()}] = v;
   }
+  CO_ASSIGN_OR_RETURN(s.inodes_counted, co_await ReadCounter(txn, keys::kInodesUsed));
+  CO_ASSIGN_OR_RETURN(s.bytes_counted, co_await ReadCounter(txn, keys::kBytesUsed));
   co_return Status();
 }
 
@@ -141,6 +152,25 @@ void CheckInodes(const Store& s, CheckReport& report) {
   }
 }
 
+// The statfs counters match the inodes and file sizes, and no directory counts outlive it.
+void CheckCounters(const Store& s, CheckReport& report) {
+  int64_t bytes = 0;
+  for (const auto& [id, inode] : s.inodes) {
+    if (inode.type == FileType::kRegular) bytes += static_cast<int64_t>(inode.size);
+  }
+  if (s.inodes_counted != static_cast<int64_t>(s.inodes.size()) || s.bytes_counted != bytes) {
+    report.problems.push_back(
+        fmt::format("usage counters say {} inodes / {} bytes, store holds {} / {}",
+                    s.inodes_counted, s.bytes_counted, s.inodes.size(), bytes));
+  }
+  for (const auto& [key, value] : s.dir_stats) {
+    if (!s.inodes.count(key.first)) {
+      report.problems.push_back(
+          fmt::format("counts left behind for deleted directory {}", key.first));
+    }
+  }
+}
+
 }  // namespace
 
 Task<Result<CheckReport>> CheckMetadata(kv::Engine& engine) {
@@ -150,6 +180,7 @@ Task<Result<CheckReport>> CheckMetadata(kv::Engine& engine) {
   CO_RETURN_IF_ERROR(co_await Load(*txn, store, report));
   CheckEntries(store, report);
   CheckInodes(store, report);
+  CheckCounters(store, report);
   co_return report;
 }
 

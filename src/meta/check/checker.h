@@ -17,7 +17,8 @@ struct CheckReport {
 // Walks the whole metadata store in one snapshot and reports every broken invariant: an entry
 // that names a missing inode or the wrong type, link counts that differ from the entries, a
 // directory whose parent pointer disagrees with the entry naming it, directory counts (DSTA)
-// that differ from the entries, and inodes unreachable from the root that are neither orphans
+// that differ from the entries or outlive their directory, usage counters (statfs) that differ
+// from the inodes and file sizes, and inodes unreachable from the root that are neither orphans
 // nor queued for collection. Reads everything into memory: for tests and small stores (the
 // future `chainfs fsck` pages through instead).
 Task<Result<CheckReport>> CheckMetadata(kv::Engine& engine);

@@ -56,8 +56,12 @@ Status SetAttrOp::Apply(InodeRecord& inode) const {
 Task<Status> SetAttrOp::Run(kv::Transaction& txn) {
   Result<InodeRecord> inode = co_await LoadInode(txn, id_, /*snapshot=*/false);
   if (!inode.ok()) co_return inode.status();
+  uint64_t old_size = inode->size;
   CO_RETURN_IF_ERROR(Apply(*inode));
   StoreInode(txn, id_, *inode);
+  if (inode->type == FileType::kRegular) {
+    CountBytes(txn, static_cast<int64_t>(inode->size) - static_cast<int64_t>(old_size));
+  }
   Result<Attr> attr = co_await LoadAttr(txn, id_);
   if (!attr.ok()) co_return attr.status();
   result = std::move(*attr);

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "meta/ops/sessions.h"
 #include "meta/ops/store.h"
 #include "meta/schema/keys.h"
 
@@ -20,26 +23,66 @@ Task<Status> EnsureRootOp::Run(kv::Transaction& txn) {
   root.parent = kRootInode;
   root.layout = layout_;
   StoreInode(txn, kRootInode, root);
+  CountInodes(txn, 1);
   co_return Status();
 }
 
 namespace {
 
 Status ValidateEntry(const NewEntry& e) {
+  switch (e.type) {
+    case FileType::kRegular:
+    case FileType::kDirectory:
+    case FileType::kSymlink:
+    case FileType::kFifo:
+    case FileType::kSocket:
+    case FileType::kCharDevice:
+    case FileType::kBlockDevice:
+      break;
+    default:
+      return InvalidArgument(fmt::format("unknown file type {}", static_cast<int>(e.type)));
+  }
+  bool device = e.type == FileType::kCharDevice || e.type == FileType::kBlockDevice;
+  if (e.rdev != 0 && !device) return InvalidArgument("a device number on a non-device");
+  if (device && !ValidDeviceNumber(e.rdev)) {
+    return InvalidArgument(fmt::format("device number {:#x} is out of range", e.rdev));
+  }
   if (e.type == FileType::kSymlink &&
       (e.symlink_target.empty() || e.symlink_target.size() > 4095)) {
     return InvalidArgument(fmt::format("symlink target of {} bytes", e.symlink_target.size()));
+  }
+  if (e.type != FileType::kSymlink && !e.symlink_target.empty()) {
+    return InvalidArgument("a symlink target on a non-symlink");
   }
   if ((e.mode & ~07777u) != 0)
     return InvalidArgument(fmt::format("mode {:o} has bits beyond 07777", e.mode));
   return Status();
 }
 
+Layout PlaceFile(Layout layout, const CreateOptions& o) {
+  if (o.chains == 0) return layout;
+  layout.stripe = std::max<uint32_t>(1, std::min(layout.stripe, o.chains));
+  layout.first_chain = o.first_chain % o.chains;
+  layout.seed = o.seed;
+  return layout;
+}
+
 }  // namespace
+
+bool ValidDeviceNumber(uint64_t rdev) {
+  // glibc's encoding: 32-bit major and minor; the kernel keeps 12 and 20 bits of them.
+  uint64_t major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & 0xfffff000);
+  uint64_t minor = (rdev & 0xff) | ((rdev >> 12) & 0xffffff00);
+  return major < (1u << 12) && minor < (1u << 20);
+}
 
 Task<Status> CreateOp::Run(kv::Transaction& txn) {
   CO_RETURN_IF_ERROR(ValidateName(name_));
   CO_RETURN_IF_ERROR(ValidateEntry(entry_));
+  if (options_.open_session != 0) {
+    if (entry_.type != FileType::kRegular) co_return InvalidArgument("only files are opened");
+    CO_RETURN_IF_ERROR(co_await ExpectClient(txn, options_.open_session));
+  }
   Result<InodeRecord> parent =
       co_await LoadDirectory(txn, parent_, caller_, kMayWrite | kMayExec, /*snapshot=*/false);
   if (!parent.ok()) co_return parent.status();
@@ -58,15 +101,20 @@ Task<Status> CreateOp::Run(kv::Transaction& txn) {
   inode.rdev = entry_.rdev;
   inode.atime_ns = inode.mtime_ns = inode.ctime_ns = now_ns_;
   if (is_dir) inode.parent = parent_;
-  if (entry_.type == FileType::kRegular || is_dir) inode.layout = parent->layout;
+  if (is_dir) inode.layout = parent->layout;
+  if (entry_.type == FileType::kRegular && parent->layout) {
+    inode.layout = PlaceFile(*parent->layout, options_);
+  }
   if (entry_.type == FileType::kSymlink) {
     inode.symlink_target = entry_.symlink_target;
     inode.size = entry_.symlink_target.size();
     inode.mode = 0777;
   }
   StoreInode(txn, id_, inode);
+  CountInodes(txn, 1);
   StoreDentry(txn, parent_, name_, DentryRecord{id_, entry_.type});
   TouchDirectory(txn, parent_, now_ns_, 1, is_dir ? 1 : 0);
+  if (options_.open_session != 0) OpenWriteSession(txn, id_, options_.open_session);
   result = Attr{id_, inode};
   co_return Status();
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "meta/ops/store.h"
 #include "meta/schema/keys.h"
 
@@ -45,6 +47,22 @@ Task<Status> ReaddirOp::Run(kv::Transaction& txn) {
     CO_ASSIGN_OR_RETURN(DentryRecord d, DecodeRecord<DentryRecord>(row.value));
     entries.push_back({std::move(name), d.child, d.type});
   }
+  co_return Status();
+}
+
+namespace {
+Task<Result<uint64_t>> ReadCounter(kv::Transaction& txn, std::string_view name) {
+  Result<std::optional<std::string>> raw = co_await txn.SnapshotGet(keys::Counter(name));
+  if (!raw.ok()) co_return raw.status();
+  if (!*raw) co_return uint64_t{0};
+  CO_ASSIGN_OR_RETURN(int64_t v, kv::DecodeInt64(**raw));
+  co_return static_cast<uint64_t>(std::max<int64_t>(v, 0));
+}
+}  // namespace
+
+Task<Status> StatfsOp::Run(kv::Transaction& txn) {
+  CO_ASSIGN_OR_RETURN(inodes_used, co_await ReadCounter(txn, keys::kInodesUsed));
+  CO_ASSIGN_OR_RETURN(bytes_used, co_await ReadCounter(txn, keys::kBytesUsed));
   co_return Status();
 }
 

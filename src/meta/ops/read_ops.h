@@ -61,4 +61,13 @@ class ReaddirOp : public kv::TxnBody {
   uint32_t limit_;
 };
 
+// statfs: what is in use, from the usage counters (snapshot reads; they change only by atomic
+// adds, so statfs never conflicts with anything).
+class StatfsOp : public kv::TxnBody {
+ public:
+  Task<Status> Run(kv::Transaction& txn) override;
+  uint64_t inodes_used = 0;
+  uint64_t bytes_used = 0;
+};
+
 }  // namespace chainfs::meta

@@ -74,12 +74,7 @@ Task<Status> RmdirOp::Run(kv::Transaction& txn) {
     co_return Status(StatusCode::kNotEmpty, fmt::format("directory '{}' is not empty", name_));
   }
   txn.Clear(keys::Dentry(parent_, name_));
-  txn.Clear(keys::Inode(dir));
-  keys::Range xattrs = keys::Xattrs(dir);
-  txn.ClearRange(xattrs.begin, xattrs.end);
-  for (char field : {keys::kDirMtime, keys::kDirCtime, keys::kDirEntries, keys::kDirSubdirs}) {
-    txn.Clear(keys::DirStat(dir, field));
-  }
+  DeleteDirectory(txn, dir);
   TouchDirectory(txn, parent_, now_ns_, -1, -1);
   co_return Status();
 }

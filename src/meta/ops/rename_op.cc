@@ -118,7 +118,7 @@ Task<Status> RenameOp::Run(kv::Transaction& txn) {
     dst_entries = 0;
     if (replaced_is_dir) {
       CO_RETURN_IF_ERROR(co_await CheckEmpty(txn, replaced));
-      txn.Clear(keys::Inode(replaced));
+      DeleteDirectory(txn, replaced);
       dst_dirs -= 1;
     } else {
       InodeRecord r = std::move(*dst->inode);

@@ -75,6 +75,24 @@ void TouchDirectory(kv::Transaction& txn, InodeId dir, int64_t now_ns, int64_t e
   if (subdirs_delta != 0) txn.AtomicAdd(keys::DirStat(dir, keys::kDirSubdirs), subdirs_delta);
 }
 
+void CountInodes(kv::Transaction& txn, int64_t delta) {
+  txn.AtomicAdd(keys::Counter(keys::kInodesUsed), delta);
+}
+
+void CountBytes(kv::Transaction& txn, int64_t delta) {
+  if (delta != 0) txn.AtomicAdd(keys::Counter(keys::kBytesUsed), delta);
+}
+
+void DeleteDirectory(kv::Transaction& txn, InodeId dir) {
+  txn.Clear(keys::Inode(dir));
+  CountInodes(txn, -1);
+  keys::Range xattrs = keys::Xattrs(dir);
+  txn.ClearRange(xattrs.begin, xattrs.end);
+  for (char field : {keys::kDirMtime, keys::kDirCtime, keys::kDirEntries, keys::kDirSubdirs}) {
+    txn.Clear(keys::DirStat(dir, field));
+  }
+}
+
 Task<Status> DropLastLink(kv::Transaction& txn, InodeId id, int64_t now_ns) {
   keys::Range sessions = keys::Sessions(id);
   kv::RangeOptions one{.limit = 1};

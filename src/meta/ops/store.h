@@ -33,6 +33,13 @@ Task<Status> ExpectNoEntry(kv::Transaction& txn, InodeId parent, std::string nam
 void TouchDirectory(kv::Transaction& txn, InodeId dir, int64_t now_ns, int64_t entries_delta,
                     int64_t subdirs_delta);
 
+// Usage counters for statfs, changed by atomic adds only.
+void CountInodes(kv::Transaction& txn, int64_t delta);
+void CountBytes(kv::Transaction& txn, int64_t delta);
+
+// Deletes an empty directory's inode, attributes and DSTA keys (not its entry).
+void DeleteDirectory(kv::Transaction& txn, InodeId dir);
+
 // A file just lost its last name: it goes to the GC queue, or to the orphan set while some
 // client still has it open for writing (a session), to be queued when that ends.
 Task<Status> DropLastLink(kv::Transaction& txn, InodeId id, int64_t now_ns);

@@ -26,7 +26,8 @@ std::string WithId(std::string_view prefix, uint64_t id) {
 // Every key that starts with `prefix`.
 Range PrefixRange(std::string prefix) {
   std::string end = prefix;
-  // The prefixes here never end in 0xff bytes (ids below 2^64-1, ASCII tags).
+  // Trailing 0xff bytes (an id may end in them) cannot be incremented: drop them first. Every
+  // prefix starts with an ASCII tag, so something is always left.
   while (!end.empty() && static_cast<uint8_t>(end.back()) == 0xff) end.pop_back();
   if (!end.empty()) end.back() = static_cast<char>(static_cast<uint8_t>(end.back()) + 1);
   return {std::move(prefix), std::move(end)};
@@ -90,6 +91,49 @@ std::string Session(InodeId inode, uint64_t session) {
 }
 
 Range Sessions(InodeId inode) { return PrefixRange(WithId(kSession, inode.value())); }
+
+std::string Client(uint64_t session) { return WithId(kClient, session); }
+
+Range AllClients() { return PrefixRange(std::string(kClient)); }
+
+Result<uint64_t> ParseClient(std::string_view key) {
+  if (key.size() != kClient.size() + 8 || key.substr(0, kClient.size()) != kClient) {
+    return BadKey("client session", key);
+  }
+  return ReadBigEndian(key.substr(kClient.size()));
+}
+
+std::string Held(uint64_t session, InodeId inode) {
+  std::string k = WithId(kHeld, session);
+  AppendBigEndian(k, inode.value());
+  return k;
+}
+
+Range HeldBy(uint64_t session) { return PrefixRange(WithId(kHeld, session)); }
+
+Result<InodeId> ParseHeldInode(uint64_t session, std::string_view key) {
+  std::string prefix = WithId(kHeld, session);
+  if (key.size() != prefix.size() + 8 || key.substr(0, prefix.size()) != prefix) {
+    return BadKey("held-by-session", key);
+  }
+  return InodeId(ReadBigEndian(key.substr(prefix.size())));
+}
+
+std::string Lock(InodeId inode, uint64_t session, uint64_t owner, uint8_t kind) {
+  std::string k = WithId(kLock, inode.value());
+  AppendBigEndian(k, session);
+  AppendBigEndian(k, owner);
+  k.push_back(static_cast<char>(kind));
+  return k;
+}
+
+Range Locks(InodeId inode) { return PrefixRange(WithId(kLock, inode.value())); }
+
+Range SessionLocks(InodeId inode, uint64_t session) {
+  std::string prefix = WithId(kLock, inode.value());
+  AppendBigEndian(prefix, session);
+  return PrefixRange(std::move(prefix));
+}
 
 std::string Orphan(InodeId inode) { return WithId(kOrphan, inode.value()); }
 

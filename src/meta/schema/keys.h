@@ -22,6 +22,8 @@ inline constexpr std::string_view kLock = "LOCK";
 inline constexpr std::string_view kQuota = "QUOT";
 inline constexpr std::string_view kDirStat = "DSTA";
 inline constexpr std::string_view kCounter = "CNTR";
+inline constexpr std::string_view kClient = "CLNT";
+inline constexpr std::string_view kHeld = "HELD";
 
 // A [begin, end) key range.
 struct Range {
@@ -47,6 +49,23 @@ Range Xattrs(InodeId inode);
 std::string Session(InodeId inode, uint64_t session);
 Range Sessions(InodeId inode);
 
+// A client session (until the cluster manager keeps them): its lease.
+std::string Client(uint64_t session);
+Range AllClients();
+Result<uint64_t> ParseClient(std::string_view key);
+
+// Index from a client session to the inodes it holds something on (a write session or
+// locks), so that what a dead client held can be released without scanning every inode.
+std::string Held(uint64_t session, InodeId inode);
+Range HeldBy(uint64_t session);
+Result<InodeId> ParseHeldInode(uint64_t session, std::string_view key);
+
+// The locks one owner of one client session holds on an inode; all locks of a session on an
+// inode form one range, all locks on an inode another.
+std::string Lock(InodeId inode, uint64_t session, uint64_t owner, uint8_t kind);
+Range Locks(InodeId inode);
+Range SessionLocks(InodeId inode, uint64_t session);
+
 std::string Orphan(InodeId inode);
 Range AllOrphans();
 Range AllDentries();
@@ -67,6 +86,9 @@ inline constexpr char kDirEntries = 'n';
 inline constexpr char kDirSubdirs = 'd';
 std::string DirStat(InodeId dir, char field);
 std::string Counter(std::string_view name);
+// Counter names: inodes in use and bytes of regular files (statfs), the inode allocator.
+inline constexpr std::string_view kInodesUsed = "inodes";
+inline constexpr std::string_view kBytesUsed = "bytes";
 
 // Fixed-width big-endian encoding used inside keys.
 void AppendBigEndian(std::string& out, uint64_t v);

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+
+#include "kv/kv.h"
+#include "meta/gc/chunk_remover.h"
+#include "runtime/notifier.h"
+#include "runtime/runtime.h"
+
+namespace chainfs::meta {
+
+struct GcOptions {
+  uint32_t batch = 64;                 // files taken from the queue per pass
+  Nanos interval{1'000'000'000};       // between passes when the queue is empty
+  Nanos session_check{1'000'000'000};  // how often expired client sessions are reaped
+};
+
+// The background worker of one metadata server: it takes files due for removal from the GC
+// queue, has their chunks removed, then deletes their inodes; and it ends client sessions
+// whose lease ran out. Several servers may run it at once: each deletion is a transaction that
+// re-reads the queue entry, so a file is deleted once; chunk removal may run twice, which
+// RemoveChunks tolerates. Belongs to the thread of `rt`.
+class GcWorker {
+ public:
+  GcWorker(kv::Engine& engine, Runtime& rt, ChunkRemover& remover, GcOptions options = {});
+
+  // One pass: files collected (kept in the queue when their chunk removal failed).
+  Task<Result<size_t>> CollectOnce();
+  // Client sessions ended because their lease ran out.
+  Task<Result<size_t>> ReapSessionsOnce();
+  // Runs both until Stop(); the worker must not be destroyed before Run() returned.
+  Task<void> Run();
+  void Stop();
+
+ private:
+  Task<Status> Collect(InodeId inode, std::string queue_key);
+
+  kv::Engine& engine_;
+  Runtime& rt_;
+  ChunkRemover& remover_;
+  GcOptions options_;
+  bool stopping_ = false;
+  Notifier wake_;
+};
+
+}  // namespace chainfs::meta
