@@ -3,18 +3,19 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "cli/meta_command.h"
 #include "cli/version.h"
 #include "common/config.h"
-#include "rpc/options.h"
+#include "meta/server/meta_server.h"
 
 namespace chainfs::cli {
 namespace {
 
 // Prints every configuration key chainfs knows, with its default, as TOML; or checks a file.
 int RunConfig(const std::string& check_path) {
-  rpc::RpcOptions rpc;
+  meta::MetaServerConfig meta;  // holds the RPC and KV keys too
   ConfigBinder binder;
-  rpc.Bind(binder);
+  meta.Bind(binder);
   if (!check_path.empty()) {
     Status st = binder.LoadFile(check_path);
     if (!st.ok()) {
@@ -39,10 +40,16 @@ int main(int argc, char** argv) {
   std::string check_path;
   config->add_option("--check", check_path, "check a configuration file instead")
       ->check(CLI::ExistingFile);
+  auto* meta = app.add_subcommand("meta", "run a metadata server");
+  std::string meta_config;
+  std::vector<std::string> meta_overrides;
+  meta->add_option("--config", meta_config, "configuration file (TOML)")->check(CLI::ExistingFile);
+  meta->add_option("--set", meta_overrides, "override one key: --set meta.listen=127.0.0.1:0");
   CLI11_PARSE(app, argc, argv);
   if (version->parsed()) {
     fmt::print("chainfs {}\n", chainfs::cli::kVersion);
     return 0;
   }
+  if (meta->parsed()) return chainfs::cli::RunMeta(meta_config, meta_overrides);
   return chainfs::cli::RunConfig(check_path);
 }

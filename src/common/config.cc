@@ -46,12 +46,21 @@ void ConfigBinder::Double(std::string key, double* target, double min, double ma
   Add(std::move(key), std::move(f));
 }
 
-void ConfigBinder::String(std::string key, std::string* target, std::vector<std::string> allowed) {
+void ConfigBinder::String(std::string key, std::string* target, std::vector<std::string> allowed,
+                          bool may_be_empty) {
   Field f;
   f.kind = Kind::kString;
   f.allowed = std::move(allowed);
+  f.may_be_empty = may_be_empty;
   f.set_string = [target](std::string v) { *target = std::move(v); };
-  f.show = [target] { return fmt::format("\"{}\"", *target); };
+  f.show = [target] {
+    std::string quoted = "\"";
+    for (char c : *target) {
+      if (c == '"' || c == '\\') quoted.push_back('\\');
+      quoted.push_back(c);
+    }
+    return quoted + "\"";
+  };
   Add(std::move(key), std::move(f));
 }
 
@@ -97,7 +106,7 @@ struct ConfigApply {
   static Status String(std::string_view source, std::string_view key, const ConfigBinder::Field& f,
                        std::string v) {
     bool ok = f.allowed.empty()
-                  ? !v.empty()
+                  ? (!v.empty() || f.may_be_empty)
                   : std::find(f.allowed.begin(), f.allowed.end(), v) != f.allowed.end();
     if (!ok) return Error(source, key, f, fmt::format("\"{}\"", v));
     f.set_string(std::move(v));

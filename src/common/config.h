@@ -26,8 +26,10 @@ class ConfigBinder {
   }
   void Bool(std::string key, bool* target);
   void Double(std::string key, double* target, double min, double max);
-  // `allowed` empty means any non-empty string.
-  void String(std::string key, std::string* target, std::vector<std::string> allowed = {});
+  // `allowed` empty means any non-empty string (or any string at all with `may_be_empty`,
+  // for keys whose absence the component itself reports).
+  void String(std::string key, std::string* target, std::vector<std::string> allowed = {},
+              bool may_be_empty = false);
 
   // Sets `key` from text, as given on a command line ("--set key=value").
   Status SetFromText(std::string_view key, std::string_view text);
@@ -44,6 +46,7 @@ class ConfigBinder {
     int64_t min_int = 0, max_int = 0;
     double min_double = 0, max_double = 0;
     std::vector<std::string> allowed;
+    bool may_be_empty = false;
     std::function<void(int64_t)> set_int;
     std::function<void(bool)> set_bool;
     std::function<void(double)> set_double;

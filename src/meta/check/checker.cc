@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "meta/ops/store.h"
 #include "meta/schema/keys.h"
 #include "meta/schema/records.h"
 
@@ -26,13 +27,6 @@ struct Store {
 Task<Result<std::vector<kv::KeyValue>>> ReadAll(kv::Transaction& txn, keys::Range range) {
   kv::RangeOptions snapshot{.snapshot = true};
   co_return co_await txn.GetRange(range.begin, range.end, snapshot);
-}
-
-Task<Result<int64_t>> ReadCounter(kv::Transaction& txn, std::string_view name) {
-  Result<std::optional<std::string>> raw = co_await txn.SnapshotGet(keys::Counter(name));
-  if (!raw.ok()) co_return raw.status();
-  if (!*raw) co_return int64_t{0};
-  co_return kv::DecodeInt64(**raw);
 }
 
 Task<Status> Load(kv::Transaction& txn, Store& s, CheckReport& report) {
@@ -76,8 +70,8 @@ Task<Status> Load(kv::Transaction& txn, Store& s, CheckReport& report) {
     CO_ASSIGN_OR_RETURN(int64_t v, kv::DecodeInt64(kv.value));
     s.dir_stats[{dir, kv.key.back()}] = v;
   }
-  CO_ASSIGN_OR_RETURN(s.inodes_counted, co_await ReadCounter(txn, keys::kInodesUsed));
-  CO_ASSIGN_OR_RETURN(s.bytes_counted, co_await ReadCounter(txn, keys::kBytesUsed));
+  CO_ASSIGN_OR_RETURN(s.inodes_counted, co_await SumUsage(txn, keys::kInodesUsed));
+  CO_ASSIGN_OR_RETURN(s.bytes_counted, co_await SumUsage(txn, keys::kBytesUsed));
   co_return Status();
 }
 

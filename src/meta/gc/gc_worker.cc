@@ -71,8 +71,8 @@ class DeleteInodeOp : public kv::TxnBody {
       co_return inode.status();
     }
     txn.Clear(keys::Inode(id_));
-    CountInodes(txn, -1);
-    if (inode->type == FileType::kRegular) CountBytes(txn, -static_cast<int64_t>(inode->size));
+    CountInodes(txn, id_, -1);
+    if (inode->type == FileType::kRegular) CountBytes(txn, id_, -static_cast<int64_t>(inode->size));
     keys::Range xattrs = keys::Xattrs(id_);
     txn.ClearRange(xattrs.begin, xattrs.end);
     keys::Range locks = keys::Locks(id_);

@@ -60,7 +60,7 @@ Task<Status> SetAttrOp::Run(kv::Transaction& txn) {
   CO_RETURN_IF_ERROR(Apply(*inode));
   StoreInode(txn, id_, *inode);
   if (inode->type == FileType::kRegular) {
-    CountBytes(txn, static_cast<int64_t>(inode->size) - static_cast<int64_t>(old_size));
+    CountBytes(txn, id_, static_cast<int64_t>(inode->size) - static_cast<int64_t>(old_size));
   }
   Result<Attr> attr = co_await LoadAttr(txn, id_);
   if (!attr.ok()) co_return attr.status();

@@ -18,6 +18,7 @@ struct AttrChange {
   std::optional<int64_t> atime_ns;
   std::optional<int64_t> mtime_ns;
   bool times_to_now = false;  // utimes(NULL): both times become now
+  CHAINFS_MESSAGE(AttrChange, mode, uid, gid, size, atime_ns, mtime_ns, times_to_now)
 };
 
 // setattr with Linux's rules: only the owner (or root) changes the mode or explicit times;

@@ -15,6 +15,7 @@ struct Caller {
   uint32_t gid = 0;
   std::vector<uint32_t> groups;
   bool InGroup(uint32_t g) const;
+  CHAINFS_MESSAGE(Caller, uid, gid, groups)
 };
 
 enum Access : uint32_t { kMayRead = 4, kMayWrite = 2, kMayExec = 1 };
@@ -31,5 +32,6 @@ inline constexpr uint32_t kSetUid = 04000;
 inline constexpr uint32_t kSetGid = 02000;
 inline constexpr uint32_t kSticky = 01000;
 inline constexpr size_t kMaxNameBytes = 255;
+inline constexpr size_t kMaxPathBytes = 4096;  // PATH_MAX, counting the terminating NUL
 
 }  // namespace chainfs::meta

@@ -23,7 +23,7 @@ Task<Status> EnsureRootOp::Run(kv::Transaction& txn) {
   root.parent = kRootInode;
   root.layout = layout_;
   StoreInode(txn, kRootInode, root);
-  CountInodes(txn, 1);
+  CountInodes(txn, kRootInode, 1);
   co_return Status();
 }
 
@@ -47,9 +47,12 @@ Status ValidateEntry(const NewEntry& e) {
   if (device && !ValidDeviceNumber(e.rdev)) {
     return InvalidArgument(fmt::format("device number {:#x} is out of range", e.rdev));
   }
-  if (e.type == FileType::kSymlink &&
-      (e.symlink_target.empty() || e.symlink_target.size() > 4095)) {
-    return InvalidArgument(fmt::format("symlink target of {} bytes", e.symlink_target.size()));
+  if (e.type == FileType::kSymlink && e.symlink_target.empty()) {
+    return InvalidArgument("an empty symlink target");
+  }
+  if (e.symlink_target.size() >= kMaxPathBytes) {
+    return Status(StatusCode::kNameTooLong,
+                  fmt::format("symlink target of {} bytes", e.symlink_target.size()));
   }
   if (e.type != FileType::kSymlink && !e.symlink_target.empty()) {
     return InvalidArgument("a symlink target on a non-symlink");
@@ -111,7 +114,7 @@ Task<Status> CreateOp::Run(kv::Transaction& txn) {
     inode.mode = 0777;
   }
   StoreInode(txn, id_, inode);
-  CountInodes(txn, 1);
+  CountInodes(txn, id_, 1);
   StoreDentry(txn, parent_, name_, DentryRecord{id_, entry_.type});
   TouchDirectory(txn, parent_, now_ns_, 1, is_dir ? 1 : 0);
   if (options_.open_session != 0) OpenWriteSession(txn, id_, options_.open_session);

@@ -26,6 +26,7 @@ struct NewEntry {
   uint32_t mode = 0644;  // permission bits (and setuid/setgid/sticky)
   uint64_t rdev = 0;     // devices
   std::string symlink_target;
+  CHAINFS_MESSAGE(NewEntry, type, mode, rdev, symlink_target)
 };
 
 // What the server decides for a new regular file: where its chunks go (first chain, advanced
@@ -45,8 +46,8 @@ struct CreateOptions {
 // names in one directory never conflict.
 //
 // Errors: kInvalidArgument / kNameTooLong for the name, for mode bits beyond 07777, for
-// device numbers on anything but a device, for a symlink target that is empty or 4096 bytes
-// or more; kNotDirectory, kPermissionDenied
+// device numbers on anything but a device, for an empty symlink target; kNameTooLong for a
+// target of PATH_MAX (4096) bytes or more; kNotDirectory, kPermissionDenied
 // (write and search on the parent), kAlreadyExists, kNotFound (parent).
 class CreateOp : public kv::TxnBody {
  public:

@@ -70,7 +70,7 @@ Task<Status> OpenOp::Run(kv::Transaction& txn) {
     inode = std::move(*fresh);
     if (touch_atime) inode.atime_ns = now_ns_;
     if (truncate && inode.type == FileType::kRegular) {
-      CountBytes(txn, -static_cast<int64_t>(inode.size));
+      CountBytes(txn, id_, -static_cast<int64_t>(inode.size));
       inode.size = 0;
       ++inode.truncate_version;
       inode.mtime_ns = inode.ctime_ns = now_ns_;
@@ -91,7 +91,7 @@ Task<Status> ReportLengthOp::Run(kv::Transaction& txn) {
   }
   bool changed = false;
   if (report_.truncate_version == inode->truncate_version && report_.length > inode->size) {
-    CountBytes(txn, static_cast<int64_t>(report_.length - inode->size));
+    CountBytes(txn, id_, static_cast<int64_t>(report_.length - inode->size));
     inode->size = report_.length;
     changed = true;
   }

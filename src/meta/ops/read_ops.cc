@@ -50,19 +50,11 @@ Task<Status> ReaddirOp::Run(kv::Transaction& txn) {
   co_return Status();
 }
 
-namespace {
-Task<Result<uint64_t>> ReadCounter(kv::Transaction& txn, std::string_view name) {
-  Result<std::optional<std::string>> raw = co_await txn.SnapshotGet(keys::Counter(name));
-  if (!raw.ok()) co_return raw.status();
-  if (!*raw) co_return uint64_t{0};
-  CO_ASSIGN_OR_RETURN(int64_t v, kv::DecodeInt64(**raw));
-  co_return static_cast<uint64_t>(std::max<int64_t>(v, 0));
-}
-}  // namespace
-
 Task<Status> StatfsOp::Run(kv::Transaction& txn) {
-  CO_ASSIGN_OR_RETURN(inodes_used, co_await ReadCounter(txn, keys::kInodesUsed));
-  CO_ASSIGN_OR_RETURN(bytes_used, co_await ReadCounter(txn, keys::kBytesUsed));
+  CO_ASSIGN_OR_RETURN(int64_t inodes, co_await SumUsage(txn, keys::kInodesUsed));
+  CO_ASSIGN_OR_RETURN(int64_t bytes, co_await SumUsage(txn, keys::kBytesUsed));
+  inodes_used = static_cast<uint64_t>(std::max<int64_t>(inodes, 0));
+  bytes_used = static_cast<uint64_t>(std::max<int64_t>(bytes, 0));
   co_return Status();
 }
 

@@ -75,17 +75,30 @@ void TouchDirectory(kv::Transaction& txn, InodeId dir, int64_t now_ns, int64_t e
   if (subdirs_delta != 0) txn.AtomicAdd(keys::DirStat(dir, keys::kDirSubdirs), subdirs_delta);
 }
 
-void CountInodes(kv::Transaction& txn, int64_t delta) {
-  txn.AtomicAdd(keys::Counter(keys::kInodesUsed), delta);
+void CountInodes(kv::Transaction& txn, InodeId inode, int64_t delta) {
+  txn.AtomicAdd(keys::UsageCounter(keys::kInodesUsed, inode), delta);
 }
 
-void CountBytes(kv::Transaction& txn, int64_t delta) {
-  if (delta != 0) txn.AtomicAdd(keys::Counter(keys::kBytesUsed), delta);
+void CountBytes(kv::Transaction& txn, InodeId inode, int64_t delta) {
+  if (delta != 0) txn.AtomicAdd(keys::UsageCounter(keys::kBytesUsed, inode), delta);
+}
+
+Task<Result<int64_t>> SumUsage(kv::Transaction& txn, std::string_view name) {
+  keys::Range range = keys::UsageCounters(name);
+  kv::RangeOptions snapshot{.snapshot = true};
+  Result<std::vector<kv::KeyValue>> rows = co_await txn.GetRange(range.begin, range.end, snapshot);
+  if (!rows.ok()) co_return rows.status();
+  int64_t sum = 0;
+  for (const kv::KeyValue& row : *rows) {
+    CO_ASSIGN_OR_RETURN(int64_t v, kv::DecodeInt64(row.value));
+    sum += v;
+  }
+  co_return sum;
 }
 
 void DeleteDirectory(kv::Transaction& txn, InodeId dir) {
   txn.Clear(keys::Inode(dir));
-  CountInodes(txn, -1);
+  CountInodes(txn, dir, -1);
   keys::Range xattrs = keys::Xattrs(dir);
   txn.ClearRange(xattrs.begin, xattrs.end);
   for (char field : {keys::kDirMtime, keys::kDirCtime, keys::kDirEntries, keys::kDirSubdirs}) {

@@ -34,8 +34,10 @@ void TouchDirectory(kv::Transaction& txn, InodeId dir, int64_t now_ns, int64_t e
                     int64_t subdirs_delta);
 
 // Usage counters for statfs, changed by atomic adds only.
-void CountInodes(kv::Transaction& txn, int64_t delta);
-void CountBytes(kv::Transaction& txn, int64_t delta);
+void CountInodes(kv::Transaction& txn, InodeId inode, int64_t delta);
+void CountBytes(kv::Transaction& txn, InodeId inode, int64_t delta);
+// The sum of one usage counter's shards (snapshot reads).
+Task<Result<int64_t>> SumUsage(kv::Transaction& txn, std::string_view name);
 
 // Deletes an empty directory's inode, attributes and DSTA keys (not its entry).
 void DeleteDirectory(kv::Transaction& txn, InodeId dir);

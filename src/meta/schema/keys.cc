@@ -159,6 +159,14 @@ std::string DirStat(InodeId dir, char field) {
   return k;
 }
 
+std::string UsageCounter(std::string_view name, InodeId inode) {
+  std::string k = Counter(name);
+  k.push_back(static_cast<char>(inode.value() % kUsageShards));
+  return k;
+}
+
+Range UsageCounters(std::string_view name) { return PrefixRange(Counter(name)); }
+
 std::string Counter(std::string_view name) {
   std::string k(kCounter);
   k.append(name);

@@ -86,9 +86,14 @@ inline constexpr char kDirEntries = 'n';
 inline constexpr char kDirSubdirs = 'd';
 std::string DirStat(InodeId dir, char field);
 std::string Counter(std::string_view name);
-// Counter names: inodes in use and bytes of regular files (statfs), the inode allocator.
-inline constexpr std::string_view kInodesUsed = "inodes";
-inline constexpr std::string_view kBytesUsed = "bytes";
+// Usage counters (statfs): inodes in use and bytes of regular files. Each is split over
+// kUsageShards keys, picked by inode, so that stores whose atomic adds rewrite a row
+// (PostgreSQL) do not serialize every create on one row; readers sum the range.
+inline constexpr std::string_view kInodesUsed = "inodes/";
+inline constexpr std::string_view kBytesUsed = "bytes/";
+inline constexpr uint64_t kUsageShards = 16;
+std::string UsageCounter(std::string_view name, InodeId inode);
+Range UsageCounters(std::string_view name);
 
 // Fixed-width big-endian encoding used inside keys.
 void AppendBigEndian(std::string& out, uint64_t v);

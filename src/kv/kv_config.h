@@ -1,0 +1,28 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/config.h"
+#include "kv/kv.h"
+
+namespace chainfs::kv {
+
+// Which store a server uses, from its config file:
+//   [kv]
+//   engine = "rocksdb"            # or "postgres", or "mem" (gone when the process exits)
+//   rocksdb_path = "/var/lib/chainfs/meta"
+//   postgres = "host=/run/postgresql dbname=chainfs"
+struct KvConfig {
+  std::string engine = "rocksdb";
+  std::string rocksdb_path = "meta-kv";
+  std::string postgres = "dbname=chainfs";
+  int64_t postgres_connections = 8;
+
+  void Bind(ConfigBinder& b);
+};
+
+// Opens the configured store: kInvalidArgument or kUnavailable naming what is wrong.
+Result<std::unique_ptr<Engine>> OpenEngine(const KvConfig& config);
+
+}  // namespace chainfs::kv

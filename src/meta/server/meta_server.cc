@@ -1,0 +1,117 @@
+#include "meta/server/meta_server.h"
+
+#include <fmt/format.h>
+
+#include "common/logging.h"
+#include "meta/gc/gc_worker.h"
+#include "rpc/server.h"
+#include "runtime/real/real_runtime.h"
+
+namespace chainfs::meta {
+
+void MetaServerConfig::Bind(ConfigBinder& b) {
+  b.String("meta.listen", &listen);
+  b.String("cluster.secret", &secret, {}, /*may_be_empty=*/true);
+  b.Int("meta.chains", &chains, 1, 1 << 20);
+  b.Int("meta.capacity_gib", &capacity_gib, 1, int64_t{1} << 30);
+  b.Int("meta.session_lease_ms", &session_lease_ms, 1000, 3'600'000);
+  b.Int("meta.gc_interval_ms", &gc_interval_ms, 10, 3'600'000);
+  b.Int("meta.readdir_page", &readdir_page, 1, 16384);
+  kv.Bind(b);
+  rpc.Bind(b);
+}
+
+Status MetaServerConfig::Validate() const {
+  if (secret.empty()) {
+    return InvalidArgument("cluster.secret is not set: every process of a cluster needs it");
+  }
+  Result<Address> a = Address::Parse(listen);
+  if (!a.ok()) return InvalidArgument(fmt::format("meta.listen: {}", a.status().message()));
+  return Status();
+}
+
+MetaHandlerOptions MetaServerConfig::handler_options() const {
+  MetaHandlerOptions o;
+  o.chains = static_cast<uint32_t>(chains);
+  o.capacity_bytes = static_cast<uint64_t>(capacity_gib) << 30;
+  o.session_lease = Nanos(session_lease_ms * 1'000'000);
+  o.readdir_page = static_cast<uint32_t>(readdir_page);
+  return o;
+}
+
+struct MetaServer::State {
+  std::unique_ptr<kv::Engine> engine;
+  RealRuntime rt{1};
+  std::unique_ptr<MetaHandler> handler;
+  std::unique_ptr<rpc::Server> server;
+  RecordingChunkRemover remover;  // until the storage client exists
+  std::unique_ptr<GcWorker> gc;
+  bool gc_running = false;
+  Address address;
+  bool stopped = false;
+};
+
+namespace {
+
+Task<Status> StartOnWorker(MetaServer::State* s, const MetaServerConfig* config, Address address) {
+  Runtime& rt = s->rt.worker(0);
+  s->handler = std::make_unique<MetaHandler>(*s->engine, rt, config->handler_options());
+  CO_RETURN_IF_ERROR(co_await s->handler->EnsureRoot());
+  s->server = std::make_unique<rpc::Server>(rt, config->rpc, config->secret);
+  MetaService::Register(s->server->dispatcher(), *s->handler);
+  CO_RETURN_IF_ERROR(s->server->Start(address));
+  s->address = s->server->address();
+  GcOptions gc;
+  gc.interval = Nanos(config->gc_interval_ms * 1'000'000);
+  s->gc = std::make_unique<GcWorker>(*s->engine, rt, s->remover, gc);
+  s->gc_running = true;
+  co_return Status();
+}
+
+Task<void> RunGc(MetaServer::State* s) {
+  co_await s->gc->Run();
+  s->gc_running = false;
+}
+
+Task<Status> StopOnWorker(MetaServer::State* s) {
+  if (s->server) s->server->Stop();
+  if (s->gc) {
+    s->gc->Stop();
+    while (s->gc_running) co_await s->rt.worker(0).clock().Sleep(Nanos(1'000'000));
+  }
+  s->server.reset();
+  s->gc.reset();
+  s->handler.reset();
+  co_return Status();
+}
+
+}  // namespace
+
+MetaServer::MetaServer(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+MetaServer::~MetaServer() { Stop(); }
+
+Result<std::unique_ptr<MetaServer>> MetaServer::Start(const MetaServerConfig& config) {
+  RETURN_IF_ERROR(config.Validate());
+  ASSIGN_OR_RETURN(Address address, Address::Parse(config.listen));
+  auto state = std::make_unique<State>();
+  ASSIGN_OR_RETURN(state->engine, kv::OpenEngine(config.kv));
+  State* s = state.get();
+  std::unique_ptr<MetaServer> server(new MetaServer(std::move(state)));
+  Status st = s->rt.RunSync(0, StartOnWorker(s, &config, address));
+  if (!st.ok()) return st;
+  s->rt.worker(0).Spawn(RunGc(s), "meta-gc");
+  LOG_INFO("metadata server on {} over {}", s->address.ToString(), s->engine->name());
+  return server;
+}
+
+Address MetaServer::address() const { return state_->address; }
+
+void MetaServer::Stop() {
+  if (state_->stopped) return;
+  state_->stopped = true;
+  (void)state_->rt.RunSync(0, StopOnWorker(state_.get()));
+  state_->rt.Stop();
+}
+
+}  // namespace chainfs::meta

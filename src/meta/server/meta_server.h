@@ -1,0 +1,52 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/config.h"
+#include "kv/kv_config.h"
+#include "meta/service/meta_handler.h"
+#include "rpc/options.h"
+#include "runtime/network.h"
+
+namespace chainfs::meta {
+
+// Everything `chainfs meta` reads from its config file.
+struct MetaServerConfig {
+  std::string listen = "127.0.0.1:9100";
+  std::string secret;  // cluster.secret, shared by every process of the cluster
+  int64_t chains = 1;
+  int64_t capacity_gib = 1024;
+  int64_t session_lease_ms = 30'000;
+  int64_t gc_interval_ms = 1'000;
+  int64_t readdir_page = 1024;
+  kv::KvConfig kv;
+  rpc::RpcOptions rpc;
+
+  void Bind(ConfigBinder& b);
+  // kInvalidArgument naming the key when the values do not make a server.
+  Status Validate() const;
+  MetaHandlerOptions handler_options() const;
+};
+
+// One metadata server: its store, the RPC server answering MetaService, and the GC worker, on
+// a worker thread of its own. Any number of them may share one PostgreSQL store.
+class MetaServer {
+ public:
+  // Opens the store, creates the root on a new store, and starts listening.
+  static Result<std::unique_ptr<MetaServer>> Start(const MetaServerConfig& config);
+  ~MetaServer();  // stops
+  MetaServer(const MetaServer&) = delete;
+  MetaServer& operator=(const MetaServer&) = delete;
+
+  Address address() const;
+  void Stop();
+
+  struct State;  // opaque
+
+ private:
+  explicit MetaServer(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace chainfs::meta

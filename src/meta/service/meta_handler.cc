@@ -1,0 +1,256 @@
+#include "meta/service/meta_handler.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <linux/fs.h>
+#include <sys/xattr.h>
+
+#include "kv/retry.h"
+#include "meta/ops/remove_ops.h"
+#include "meta/ops/rename_op.h"
+#include "meta/ops/sessions.h"
+#include "meta/ops/xattr_ops.h"
+
+namespace chainfs::meta {
+
+namespace {
+
+constexpr uint32_t kMaxReaddirPage = 16384;
+
+Result<RenameMode> RenameModeOf(uint32_t flags) {
+  switch (flags) {
+    case 0:
+      return RenameMode::kReplace;
+    case RENAME_NOREPLACE:
+      return RenameMode::kNoReplace;
+    case RENAME_EXCHANGE:
+      return RenameMode::kExchange;
+    default:
+      return InvalidArgument(fmt::format("rename flags {:#x}", flags));
+  }
+}
+
+Result<XattrMode> XattrModeOf(uint32_t flags) {
+  switch (flags) {
+    case 0:
+      return XattrMode::kAny;
+    case XATTR_CREATE:
+      return XattrMode::kCreate;
+    case XATTR_REPLACE:
+      return XattrMode::kReplace;
+    default:
+      return InvalidArgument(fmt::format("setxattr flags {:#x}", flags));
+  }
+}
+
+}  // namespace
+
+MetaHandler::MetaHandler(kv::Engine& engine, Runtime& rt, MetaHandlerOptions options)
+    : engine_(engine),
+      rt_(rt),
+      options_(options),
+      allocator_(engine, rt),
+      next_chain_(static_cast<uint32_t>(rt.random().Next())) {}
+
+int64_t MetaHandler::Now() { return rt_.clock().WallNow().count(); }
+
+Task<Status> MetaHandler::Run(kv::TxnBody& body) {
+  co_return co_await kv::RunTransaction(engine_, rt_.clock(), rt_.random(), body);
+}
+
+Task<Status> MetaHandler::EnsureRoot() {
+  Layout layout;
+  layout.stripe = std::min<uint32_t>(layout.stripe, std::max<uint32_t>(options_.chains, 1));
+  EnsureRootOp op(Now(), layout);
+  co_return co_await Run(op);
+}
+
+Task<Result<Attr>> MetaHandler::NewInode(Caller caller, InodeId parent, std::string name,
+                                         NewEntry entry, uint64_t open_session) {
+  Result<InodeId> id = co_await allocator_.Next();
+  if (!id.ok()) co_return id.status();
+  CreateOptions options;
+  options.first_chain = next_chain_++;
+  options.seed = rt_.random().Next();
+  options.chains = options_.chains;
+  options.open_session = open_session;
+  CreateOp op(std::move(caller), parent, std::move(name), std::move(entry), *id, Now(), options);
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return std::move(op.result);
+}
+
+Task<Result<AttrRsp>> MetaHandler::Lookup(LookupReq req, rpc::CallContext&) {
+  LookupOp op(std::move(req.caller), req.parent, std::move(req.name));
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return AttrRsp{std::move(op.result)};
+}
+
+Task<Result<AttrRsp>> MetaHandler::GetAttr(InodeReq req, rpc::CallContext&) {
+  GetAttrOp op(req.id);
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return AttrRsp{std::move(op.result)};
+}
+
+Task<Result<AttrRsp>> MetaHandler::SetAttr(SetAttrReq req, rpc::CallContext&) {
+  SetAttrOp op(std::move(req.caller), req.id, req.change, Now());
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return AttrRsp{std::move(op.result)};
+}
+
+Task<Result<AttrRsp>> MetaHandler::Mknod(MknodReq req, rpc::CallContext&) {
+  Result<Attr> attr = co_await NewInode(std::move(req.caller), req.parent, std::move(req.name),
+                                        std::move(req.entry), 0);
+  if (!attr.ok()) co_return attr.status();
+  co_return AttrRsp{std::move(*attr)};
+}
+
+Task<Result<ReadlinkRsp>> MetaHandler::Readlink(InodeReq req, rpc::CallContext&) {
+  ReadlinkOp op(req.id);
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return ReadlinkRsp{std::move(op.target)};
+}
+
+Task<Result<AttrRsp>> MetaHandler::Link(LinkReq req, rpc::CallContext&) {
+  LinkOp op(std::move(req.caller), req.id, req.parent, std::move(req.name), Now());
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return AttrRsp{std::move(op.result)};
+}
+
+Task<Result<Empty>> MetaHandler::Unlink(RemoveReq req, rpc::CallContext&) {
+  UnlinkOp op(std::move(req.caller), req.parent, std::move(req.name), Now());
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return Empty{};
+}
+
+Task<Result<Empty>> MetaHandler::Rmdir(RemoveReq req, rpc::CallContext&) {
+  RmdirOp op(std::move(req.caller), req.parent, std::move(req.name), Now());
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return Empty{};
+}
+
+Task<Result<Empty>> MetaHandler::Rename(RenameReq req, rpc::CallContext&) {
+  CO_ASSIGN_OR_RETURN(RenameMode mode, RenameModeOf(req.flags));
+  RenameOp op(std::move(req.caller), req.src_parent, std::move(req.src_name), req.dst_parent,
+              std::move(req.dst_name), mode, Now());
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return Empty{};
+}
+
+Task<Result<OpenRsp>> MetaHandler::Open(OpenReq req, rpc::CallContext&) {
+  OpenOp op(std::move(req.caller), req.id, req.flags, req.session, Now());
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return OpenRsp{std::move(op.result), false};
+}
+
+Task<Result<OpenRsp>> MetaHandler::Create(CreateReq req, rpc::CallContext&) {
+  uint32_t open_flags = req.flags & ~(O_CREAT | O_EXCL);
+  CO_RETURN_IF_ERROR(ValidateOpenFlags(open_flags));
+  uint64_t session = req.session;
+  if (WantsWrite(open_flags) && session == 0) {
+    co_return InvalidArgument("creating a file open for writing needs a session");
+  }
+  NewEntry entry{FileType::kRegular, req.mode};
+  Caller caller = req.caller;
+  Result<Attr> created =
+      co_await NewInode(std::move(caller), req.parent, req.name, std::move(entry), session);
+  if (created.ok()) co_return OpenRsp{std::move(*created), true};
+  if (created.status().code() != StatusCode::kAlreadyExists || (req.flags & O_EXCL)) {
+    co_return created.status();
+  }
+  LookupOp lookup(req.caller, req.parent, std::move(req.name));
+  CO_RETURN_IF_ERROR(co_await Run(lookup));
+  OpenOp op(std::move(req.caller), lookup.result.id, open_flags, session, Now());
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return OpenRsp{std::move(op.result), false};
+}
+
+Task<Result<AttrRsp>> MetaHandler::ReportLength(ReportLengthReq req, rpc::CallContext&) {
+  ReportLengthOp op(std::move(req.caller), req.id, req.session, req.report, req.close, Now());
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return AttrRsp{std::move(op.result)};
+}
+
+Task<Result<ReaddirRsp>> MetaHandler::Readdir(ReaddirReq req, rpc::CallContext&) {
+  uint32_t limit = req.limit == 0 ? options_.readdir_page : std::min(req.limit, kMaxReaddirPage);
+  ReaddirOp op(std::move(req.caller), req.id, std::move(req.after), limit);
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return ReaddirRsp{std::move(op.entries), op.more};
+}
+
+Task<Result<StatfsRsp>> MetaHandler::Statfs(Empty, rpc::CallContext&) {
+  StatfsOp op;
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  StatfsRsp rsp;
+  rsp.total_bytes = options_.capacity_bytes;
+  rsp.used_bytes = std::min(op.bytes_used, rsp.total_bytes);
+  rsp.total_inodes = options_.max_inodes;
+  rsp.used_inodes = std::min(op.inodes_used, rsp.total_inodes);
+  rsp.block_size = 4096;
+  rsp.max_name = static_cast<uint32_t>(kMaxNameBytes);
+  co_return rsp;
+}
+
+Task<Result<Empty>> MetaHandler::SetXattr(SetXattrReq req, rpc::CallContext&) {
+  CO_ASSIGN_OR_RETURN(XattrMode mode, XattrModeOf(req.flags));
+  SetXattrOp op(req.id, std::move(req.name), std::move(req.value), mode, Now());
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return Empty{};
+}
+
+Task<Result<XattrValueRsp>> MetaHandler::GetXattr(XattrNameReq req, rpc::CallContext&) {
+  GetXattrOp op(req.id, std::move(req.name));
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return XattrValueRsp{std::move(op.value)};
+}
+
+Task<Result<XattrListRsp>> MetaHandler::ListXattr(XattrNameReq req, rpc::CallContext&) {
+  ListXattrOp op(req.id);
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return XattrListRsp{std::move(op.names)};
+}
+
+Task<Result<Empty>> MetaHandler::RemoveXattr(XattrNameReq req, rpc::CallContext&) {
+  RemoveXattrOp op(req.id, std::move(req.name), Now());
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return Empty{};
+}
+
+Task<Result<Empty>> MetaHandler::SetLock(LockReq req, rpc::CallContext&) {
+  SetLockOp op(req.id, req.request);
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return Empty{};
+}
+
+Task<Result<GetLockRsp>> MetaHandler::GetLock(LockReq req, rpc::CallContext&) {
+  GetLockOp op(req.id, req.request);
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return GetLockRsp{op.conflict};
+}
+
+Task<Result<SessionRsp>> MetaHandler::OpenSession(SessionReq req, rpc::CallContext& ctx) {
+  if (req.session != 0) co_return InvalidArgument("a new session's id is the server's to pick");
+  uint64_t session = 0;
+  while (session == 0) session = rt_.random().Next();
+  std::string name = req.name.empty() ? ctx.peer : std::move(req.name);
+  PutClientOp op(session, ClientRecord{std::move(name), Now() + options_.session_lease.count()},
+                 /*renew=*/false);
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return SessionRsp{session, options_.session_lease.count()};
+}
+
+Task<Result<SessionRsp>> MetaHandler::RenewSession(SessionReq req, rpc::CallContext& ctx) {
+  if (req.session == 0) co_return InvalidArgument("renewing session 0");
+  std::string name = req.name.empty() ? ctx.peer : std::move(req.name);
+  PutClientOp op(req.session, ClientRecord{std::move(name), Now() + options_.session_lease.count()},
+                 /*renew=*/true);
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return SessionRsp{req.session, options_.session_lease.count()};
+}
+
+Task<Result<Empty>> MetaHandler::EndSession(SessionReq req, rpc::CallContext&) {
+  EndClientOp op(req.session, Now(), /*only_if_expired=*/false);
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return Empty{};
+}
+
+}  // namespace chainfs::meta

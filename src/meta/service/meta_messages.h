@@ -1,0 +1,197 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "meta/ops/attr_ops.h"
+#include "meta/ops/caller.h"
+#include "meta/ops/create_ops.h"
+#include "meta/ops/lock_ops.h"
+#include "meta/ops/open_ops.h"
+#include "meta/ops/read_ops.h"
+#include "meta/schema/records.h"
+
+// The requests and responses of the metadata service. Wire format: append fields only.
+namespace chainfs::meta {
+
+struct Empty {
+  CHAINFS_MESSAGE(Empty)
+};
+
+struct AttrRsp {
+  Attr attr;
+  CHAINFS_MESSAGE(AttrRsp, attr)
+};
+
+struct LookupReq {
+  Caller caller;
+  InodeId parent;
+  std::string name;
+  CHAINFS_MESSAGE(LookupReq, caller, parent, name)
+};
+
+// getattr and readlink.
+struct InodeReq {
+  InodeId id;
+  CHAINFS_MESSAGE(InodeReq, id)
+};
+
+struct SetAttrReq {
+  Caller caller;
+  InodeId id;
+  AttrChange change;
+  CHAINFS_MESSAGE(SetAttrReq, caller, id, change)
+};
+
+// mknod, mkdir and symlink.
+struct MknodReq {
+  Caller caller;
+  InodeId parent;
+  std::string name;
+  NewEntry entry;
+  CHAINFS_MESSAGE(MknodReq, caller, parent, name, entry)
+};
+
+struct ReadlinkRsp {
+  std::string target;
+  CHAINFS_MESSAGE(ReadlinkRsp, target)
+};
+
+struct LinkReq {
+  Caller caller;
+  InodeId id;
+  InodeId parent;
+  std::string name;
+  CHAINFS_MESSAGE(LinkReq, caller, id, parent, name)
+};
+
+// unlink and rmdir.
+struct RemoveReq {
+  Caller caller;
+  InodeId parent;
+  std::string name;
+  CHAINFS_MESSAGE(RemoveReq, caller, parent, name)
+};
+
+struct RenameReq {
+  Caller caller;
+  InodeId src_parent;
+  std::string src_name;
+  InodeId dst_parent;
+  std::string dst_name;
+  uint32_t flags = 0;  // RENAME_NOREPLACE, RENAME_EXCHANGE
+  CHAINFS_MESSAGE(RenameReq, caller, src_parent, src_name, dst_parent, dst_name, flags)
+};
+
+struct OpenReq {
+  Caller caller;
+  InodeId id;
+  uint32_t flags = 0;  // open(2) flags
+  uint64_t session = 0;
+  CHAINFS_MESSAGE(OpenReq, caller, id, flags, session)
+};
+
+// open(O_CREAT): a regular file created (or, without O_EXCL, the existing one opened).
+struct CreateReq {
+  Caller caller;
+  InodeId parent;
+  std::string name;
+  uint32_t mode = 0644;
+  uint32_t flags = 0;
+  uint64_t session = 0;
+  CHAINFS_MESSAGE(CreateReq, caller, parent, name, mode, flags, session)
+};
+
+struct OpenRsp {
+  Attr attr;
+  bool created = false;
+  CHAINFS_MESSAGE(OpenRsp, attr, created)
+};
+
+// fsync (close false) and close.
+struct ReportLengthReq {
+  Caller caller;
+  InodeId id;
+  uint64_t session = 0;
+  LengthReport report;
+  bool close = false;
+  CHAINFS_MESSAGE(ReportLengthReq, caller, id, session, report, close)
+};
+
+struct ReaddirReq {
+  Caller caller;
+  InodeId id;
+  std::string after;
+  uint32_t limit = 0;  // 0: the server's page size
+  CHAINFS_MESSAGE(ReaddirReq, caller, id, after, limit)
+};
+
+struct ReaddirRsp {
+  std::vector<DirEntry> entries;
+  bool more = false;
+  CHAINFS_MESSAGE(ReaddirRsp, entries, more)
+};
+
+struct StatfsRsp {
+  uint64_t total_bytes = 0;
+  uint64_t used_bytes = 0;
+  uint64_t total_inodes = 0;
+  uint64_t used_inodes = 0;
+  uint32_t block_size = 0;
+  uint32_t max_name = 0;
+  CHAINFS_MESSAGE(StatfsRsp, total_bytes, used_bytes, total_inodes, used_inodes, block_size,
+                  max_name)
+};
+
+struct SetXattrReq {
+  Caller caller;
+  InodeId id;
+  std::string name;
+  std::string value;
+  uint32_t flags = 0;  // XATTR_CREATE, XATTR_REPLACE
+  CHAINFS_MESSAGE(SetXattrReq, caller, id, name, value, flags)
+};
+
+struct XattrNameReq {
+  Caller caller;
+  InodeId id;
+  std::string name;  // empty for list
+  CHAINFS_MESSAGE(XattrNameReq, caller, id, name)
+};
+
+struct XattrValueRsp {
+  std::string value;
+  CHAINFS_MESSAGE(XattrValueRsp, value)
+};
+
+struct XattrListRsp {
+  std::vector<std::string> names;
+  CHAINFS_MESSAGE(XattrListRsp, names)
+};
+
+struct LockReq {
+  InodeId id;
+  LockRequest request;
+  CHAINFS_MESSAGE(LockReq, id, request)
+};
+
+struct GetLockRsp {
+  std::optional<LockConflict> conflict;
+  CHAINFS_MESSAGE(GetLockRsp, conflict)
+};
+
+// Registering (session 0: the server picks the id), renewing and ending a client session.
+struct SessionReq {
+  uint64_t session = 0;
+  std::string name;
+  CHAINFS_MESSAGE(SessionReq, session, name)
+};
+
+struct SessionRsp {
+  uint64_t session = 0;
+  int64_t lease_ns = 0;  // renew well before it runs out
+  CHAINFS_MESSAGE(SessionRsp, session, lease_ns)
+};
+
+}  // namespace chainfs::meta
