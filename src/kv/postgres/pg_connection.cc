@@ -2,12 +2,12 @@
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
-#include <asio/post.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/posix/stream_descriptor.hpp>
 #include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
 
 #include <cstring>
-
-#include "runtime/wait_slot.h"
 
 namespace chainfs::kv {
 
@@ -25,108 +25,26 @@ Status PgError(pg_conn* conn, const void* result, std::string_view what) {
   return IoError(fmt::format("postgres {}: {}", what, message));
 }
 
-Result<std::unique_ptr<PgEngine::Connection>> PgEngine::Connection::Open(
-    const std::string& conninfo) {
-  pg_conn* conn = PQconnectdb(conninfo.c_str());
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string message = PQerrorMessage(conn);
-    PQfinish(conn);
-    while (!message.empty() && message.back() == '\n') message.pop_back();
-    return Unavailable(fmt::format("cannot connect to PostgreSQL ({}): {}", conninfo, message));
-  }
-  return std::unique_ptr<Connection>(new Connection(conninfo, conn));
-}
-
-PgEngine::Connection::Connection(std::string conninfo, pg_conn* conn)
-    : conninfo_(std::move(conninfo)), conn_(conn) {
-  thread_ = std::thread([this] { Loop(); });
-}
-
-PgEngine::Connection::~Connection() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_one();
-  thread_.join();
-  PQfinish(conn_);
-}
-
-void PgEngine::Connection::Loop() {
-  while (true) {
-    std::function<void()> job;
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
-      if (jobs_.empty()) return;
-      job = std::move(jobs_.front());
-      jobs_.pop_front();
-    }
-    job();
-  }
-}
-
 namespace {
-struct JobDone {
-  WaitSlot slot;
-  bool finished = false;
-};
-}  // namespace
 
-Task<void> PgEngine::Connection::Run(std::function<void()> job) {
-  // The job refers to the caller's frame, so the caller waits for it even when cancelled.
-  co_await asio::this_coro::throw_if_cancelled(false);
-  auto done = std::make_shared<JobDone>();
-  Executor ex = co_await asio::this_coro::executor;
-  {
-    std::lock_guard lock(mu_);
-    jobs_.push_back([job = std::move(job), done, ex]() mutable {
-      job();
-      asio::post(ex, [done] {
-        done->finished = true;
-        done->slot.Wake(Timer::WaitResult::kWoken);
-      });
-    });
-  }
-  cv_.notify_one();
-  while (!done->finished) co_await done->slot.Park();
-}
+// Statements sent before their results are read, so results never pile up unread.
+constexpr size_t kMaxPipeline = 128;
 
-void PgEngine::Connection::RunDetached(std::function<void()> job) {
-  {
-    std::lock_guard lock(mu_);
-    jobs_.push_back(std::move(job));
-  }
-  cv_.notify_one();
-}
-
-Status PgEngine::Connection::EnsureConnected() {
-  if (PQstatus(conn_) == CONNECTION_OK) return Status();
-  PQreset(conn_);
-  if (PQstatus(conn_) != CONNECTION_OK) {
-    return Unavailable(fmt::format("cannot reconnect to PostgreSQL: {}", PQerrorMessage(conn_)));
-  }
-  return Status();
-}
-
-Result<PgEngine::Connection::Rows> PgEngine::Connection::Exec(
-    const std::string& sql, const std::vector<std::string>& params) {
+struct Params {
   std::vector<const char*> values;
   std::vector<int> lengths, formats;
-  for (const std::string& p : params) {
-    values.push_back(p.data());
-    lengths.push_back(static_cast<int>(p.size()));
-    formats.push_back(1);
+  explicit Params(const std::vector<std::string>& params) {
+    for (const std::string& p : params) {
+      values.push_back(p.data());
+      lengths.push_back(static_cast<int>(p.size()));
+      formats.push_back(1);
+    }
   }
-  PGresult* res = PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
-                               values.data(), lengths.data(), formats.data(), /*binary=*/1);
-  ExecStatusType status = PQresultStatus(res);
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    Status st = PgError(conn_, res, sql.substr(0, sql.find(' ')));
-    PQclear(res);
-    return st;
-  }
-  Rows out;
+  int count() const { return static_cast<int>(values.size()); }
+};
+
+PgEngine::Connection::Rows TakeRows(PGresult* res) {
+  PgEngine::Connection::Rows out;
   int rows = PQntuples(res), cols = PQnfields(res);
   out.rows.resize(rows);
   for (int r = 0; r < rows; ++r) {
@@ -138,8 +56,220 @@ Result<PgEngine::Connection::Rows> PgEngine::Connection::Exec(
       }
     }
   }
-  PQclear(res);
   return out;
+}
+
+std::string_view Verb(const std::string& sql) {
+  return std::string_view(sql).substr(0, sql.find(' '));
+}
+
+}  // namespace
+
+// The connection's socket as an asio descriptor on the executor of the coroutine using it.
+// libpq owns the file descriptor: the descriptor is released, never closed.
+struct PgEngine::Connection::Socket {
+  Socket(Executor ex, int fd) : executor(ex), fd(fd), sd(ex, fd) {}
+  ~Socket() { (void)sd.release(); }
+  Executor executor;
+  int fd;
+  asio::posix::stream_descriptor sd;
+};
+
+Result<std::unique_ptr<PgEngine::Connection>> PgEngine::Connection::Open(
+    const std::string& conninfo) {
+  pg_conn* conn = PQconnectdb(conninfo.c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string message = PQerrorMessage(conn);
+    PQfinish(conn);
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    return Unavailable(fmt::format("cannot connect to PostgreSQL ({}): {}", conninfo, message));
+  }
+  return std::unique_ptr<Connection>(new Connection(conn));
+}
+
+PgEngine::Connection::Connection(pg_conn* conn) : conn_(conn) { PQsetnonblocking(conn_, 1); }
+
+PgEngine::Connection::~Connection() {
+  socket_.reset();
+  PQfinish(conn_);
+}
+
+Status PgEngine::Connection::ExecBlocking(const std::string& sql) {
+  PGresult* res = PQexec(conn_, sql.c_str());  // PQexec blocks even in non-blocking mode
+  ExecStatusType status = PQresultStatus(res);
+  Status st;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) st = PgError(conn_, res, Verb(sql));
+  PQclear(res);
+  return st;
+}
+
+Status PgEngine::Connection::Reconnect() {
+  socket_.reset();
+  PQreset(conn_);
+  pending_results_ = 0;
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    return Unavailable(fmt::format("cannot reconnect to PostgreSQL: {}", PQerrorMessage(conn_)));
+  }
+  PQsetnonblocking(conn_, 1);
+  broken_ = false;
+  return Status();
+}
+
+Task<Status> PgEngine::Connection::Wait(bool for_write) {
+  auto what = for_write ? asio::posix::descriptor_base::wait_write
+                        : asio::posix::descriptor_base::wait_read;
+  auto [ec] =
+      co_await socket_->sd.async_wait(what, asio::experimental::as_tuple(asio::use_awaitable));
+  if (ec) {
+    broken_ = true;
+    co_return Unavailable(fmt::format("postgres: waiting for the server: {}", ec.message()));
+  }
+  co_return Status();
+}
+
+Task<Status> PgEngine::Connection::Flush() {
+  while (true) {
+    int r = PQflush(conn_);
+    if (r == 0) co_return Status();
+    if (r < 0) {
+      broken_ = true;
+      co_return PgError(conn_, nullptr, "send");
+    }
+    // Read what the server sent meanwhile, so it never blocks writing to us.
+    if (PQconsumeInput(conn_) != 1) {
+      broken_ = true;
+      co_return PgError(conn_, nullptr, "receive");
+    }
+    CO_RETURN_IF_ERROR(co_await Wait(/*for_write=*/true));
+  }
+}
+
+Task<Status> PgEngine::Connection::DrainPending() {
+  while (pending_results_ > 0) {
+    CO_RETURN_IF_ERROR(co_await Flush());
+    while (PQisBusy(conn_)) {
+      CO_RETURN_IF_ERROR(co_await Wait(/*for_write=*/false));
+      if (PQconsumeInput(conn_) != 1) {
+        broken_ = true;
+        co_return PgError(conn_, nullptr, "receive");
+      }
+    }
+    PGresult* res = PQgetResult(conn_);
+    if (res == nullptr) {
+      --pending_results_;
+    } else {
+      PQclear(res);
+    }
+  }
+  co_return Status();
+}
+
+Task<Result<PgEngine::Connection::Rows>> PgEngine::Connection::ExecPipeline(
+    const std::vector<Statement>& statements, size_t first, size_t end) {
+  if (PQenterPipelineMode(conn_) != 1) {
+    broken_ = true;
+    co_return PgError(conn_, nullptr, "pipeline");
+  }
+  for (size_t i = first; i < end; ++i) {
+    Params p(statements[i].params);
+    if (PQsendQueryParams(conn_, statements[i].sql.c_str(), p.count(), nullptr, p.values.data(),
+                          p.lengths.data(), p.formats.data(), 1) != 1) {
+      broken_ = true;
+      co_return PgError(conn_, nullptr, Verb(statements[i].sql));
+    }
+  }
+  if (PQpipelineSync(conn_) != 1) {
+    broken_ = true;
+    co_return PgError(conn_, nullptr, "sync");
+  }
+  CO_RETURN_IF_ERROR(co_await Flush());
+  // Every result up to the sync's, keeping the first failure. Each statement's results end
+  // with a null result.
+  Rows last;
+  Status failed;
+  for (size_t i = first;;) {
+    while (PQisBusy(conn_)) {
+      CO_RETURN_IF_ERROR(co_await Wait(/*for_write=*/false));
+      if (PQconsumeInput(conn_) != 1) {
+        broken_ = true;
+        co_return PgError(conn_, nullptr, "receive");
+      }
+    }
+    PGresult* res = PQgetResult(conn_);
+    if (res == nullptr) {
+      if (++i > end || PQstatus(conn_) != CONNECTION_OK) {
+        broken_ = true;
+        co_return PgError(conn_, nullptr, "pipeline");
+      }
+      continue;
+    }
+    ExecStatusType status = PQresultStatus(res);
+    if (status == PGRES_PIPELINE_SYNC) {
+      PQclear(res);
+      break;
+    }
+    std::string_view what = i < end ? Verb(statements[i].sql) : "pipeline";
+    if (status == PGRES_TUPLES_OK && i + 1 == statements.size()) last = TakeRows(res);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && failed.ok()) {
+      failed = status == PGRES_PIPELINE_ABORTED
+                   ? IoError(fmt::format("postgres {}: skipped after an earlier failure", what))
+                   : PgError(conn_, res, what);
+    }
+    PQclear(res);
+  }
+  if (PQexitPipelineMode(conn_) != 1) broken_ = true;
+  if (!failed.ok()) co_return failed;
+  co_return last;
+}
+
+Task<Result<PgEngine::Connection::Rows>> PgEngine::Connection::Exec(
+    std::vector<Statement> statements, bool in_transaction) {
+  // A wait cut short would leave the protocol mid-exchange; the connection finishes instead.
+  co_await asio::this_coro::throw_if_cancelled(false);
+  if (broken_ || PQstatus(conn_) != CONNECTION_OK) {
+    if (in_transaction) co_return Unavailable("postgres: the connection broke mid-transaction");
+    CO_RETURN_IF_ERROR(Reconnect());
+  }
+  Executor ex = co_await asio::this_coro::executor;
+  int fd = PQsocket(conn_);
+  if (!socket_ || socket_->fd != fd || socket_->executor != ex) {
+    socket_.reset();
+    socket_ = std::make_unique<Socket>(ex, fd);
+  }
+  CO_RETURN_IF_ERROR(co_await DrainPending());
+  Rows last;
+  for (size_t first = 0; first < statements.size(); first += kMaxPipeline) {
+    size_t end = std::min(statements.size(), first + kMaxPipeline);
+    Result<Rows> rows = co_await ExecPipeline(statements, first, end);
+    if (!rows.ok()) co_return rows.status();
+    last = std::move(*rows);
+  }
+  co_return last;
+}
+
+void PgEngine::Connection::AbortInBackground() {
+  // With answers pending the transaction never ran a statement: nothing to end.
+  if (broken_ || pending_results_ > 0) return;
+  if (PQpipelineStatus(conn_) != PQ_PIPELINE_OFF) {
+    broken_ = true;  // left mid-exchange
+    return;
+  }
+  PGTransactionStatusType status = PQtransactionStatus(conn_);
+  if (status == PQTRANS_IDLE) return;
+  if (status != PQTRANS_INTRANS && status != PQTRANS_INERROR) {
+    broken_ = true;
+    return;
+  }
+  if (PQsendQuery(conn_, "ROLLBACK") != 1) {
+    broken_ = true;
+    return;
+  }
+  ++pending_results_;
+  (void)PQflush(conn_);  // whatever remains goes out with the next Exec
+}
+
+bool PgEngine::Connection::idle() const {
+  return !broken_ && pending_results_ == 0 && PQtransactionStatus(conn_) == PQTRANS_IDLE;
 }
 
 }  // namespace chainfs::kv

@@ -1,12 +1,8 @@
 #pragma once
 
-#include <condition_variable>
-#include <deque>
-#include <functional>
-#include <mutex>
+#include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "kv/postgres/pg_engine.h"
@@ -16,38 +12,50 @@ struct pg_conn;
 
 namespace chainfs::kv {
 
-// One libpq connection and the thread that runs its statements. Run() hands a job to that
-// thread and parks the calling coroutine until it is done.
+// One libpq connection in non-blocking mode, driven by the coroutine that holds it: statements
+// go out pipelined and the coroutine waits for the socket on its own executor, so a round trip
+// costs no thread hand-off. Used by one transaction at a time; it may move between executors
+// between transactions.
 class PgEngine::Connection {
  public:
+  // Connects (blocking: start-up only).
   static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo);
   ~Connection();
 
-  // Runs `job` on this connection's thread; the job may use conn().
-  Task<void> Run(std::function<void()> job);
-  // Queues `job` without waiting for it.
-  void RunDetached(std::function<void()> job);
-  pg_conn* conn() { return conn_; }
-
-  // Statement helpers for jobs (on the connection's thread). Parameters and results are binary.
   struct Rows {
     std::vector<std::vector<std::optional<std::string>>> rows;
   };
-  Result<Rows> Exec(const std::string& sql, const std::vector<std::string>& params);
-  // Reconnects if the connection broke; kUnavailable if it cannot.
-  Status EnsureConnected();
+  struct Statement {
+    std::string sql;
+    std::vector<std::string> params;  // binary, as are results
+  };
+
+  // Blocking, for set-up before any transaction runs.
+  Status ExecBlocking(const std::string& sql);
+  // Sends the statements in pipelines of at most kMaxPipeline and returns the rows of the last;
+  // the first failure stops the rest and is returned. Reconnects first if the connection broke,
+  // unless `in_transaction` (the transaction died with the connection: kUnavailable).
+  Task<Result<Rows>> Exec(std::vector<Statement> statements, bool in_transaction);
+  // Ends whatever transaction is open without waiting: ROLLBACK goes out now and its answer is
+  // read by the next Exec. A connection left mid-exchange is reset instead.
+  void AbortInBackground();
+  // PQTRANS_IDLE and nothing in flight.
+  bool idle() const;
 
  private:
-  explicit Connection(std::string conninfo, pg_conn* conn);
-  void Loop();
+  struct Socket;
+  explicit Connection(pg_conn* conn);
+  Status Reconnect();
+  Task<Status> Wait(bool for_write);
+  Task<Status> Flush();
+  Task<Status> DrainPending();
+  Task<Result<Rows>> ExecPipeline(const std::vector<Statement>& statements, size_t first,
+                                  size_t end);
 
-  std::string conninfo_;
   pg_conn* conn_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::unique_ptr<Socket> socket_;
+  int pending_results_ = 0;  // queries sent by AbortInBackground, answers not yet read
+  bool broken_ = false;      // left mid-exchange: reset before the next use
 };
 
 // Maps a failed statement to a status: kConflict for serialization failures and deadlocks.

@@ -16,6 +16,59 @@ constexpr const char* kCreateTable =
     "CREATE TABLE IF NOT EXISTS kv (k bytea PRIMARY KEY, v bytea NOT NULL)";
 constexpr const char* kUpsert =
     "INSERT INTO kv (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v";
+// Atomic add and max on 8-byte little-endian unsigned integers, computed by the server so an
+// atomic mutation is one statement and reads nothing the transaction could conflict on.
+// `op` 1 adds modulo 2^64, 2 keeps the larger; a missing or malformed current value is 0.
+constexpr const char* kCreateAtomic = R"(
+CREATE OR REPLACE FUNCTION chainfs_atomic(cur bytea, arg bytea, op int) RETURNS bytea
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE a numeric := 0; b numeric := 0; r numeric; o bytea := '\x0000000000000000'; i int;
+BEGIN
+  IF cur IS NOT NULL AND length(cur) = 8 THEN
+    FOR i IN REVERSE 7..0 LOOP a := a * 256 + get_byte(cur, i); END LOOP;
+  END IF;
+  FOR i IN REVERSE 7..0 LOOP b := b * 256 + get_byte(arg, i); END LOOP;
+  IF op = 1 THEN r := mod(a + b, 18446744073709551616); ELSE r := greatest(a, b); END IF;
+  FOR i IN 0..7 LOOP o := set_byte(o, i, mod(r, 256)::int); r := div(r, 256); END LOOP;
+  RETURN o;
+END $$)";
+constexpr const char* kAtomicAdd =
+    "INSERT INTO kv (k, v) VALUES ($1, chainfs_atomic(NULL, $2, 1)) "
+    "ON CONFLICT (k) DO UPDATE SET v = chainfs_atomic(kv.v, $2, 1)";
+constexpr const char* kAtomicMax =
+    "INSERT INTO kv (k, v) VALUES ($1, chainfs_atomic(NULL, $2, 2)) "
+    "ON CONFLICT (k) DO UPDATE SET v = chainfs_atomic(kv.v, $2, 2)";
+constexpr const char* kBegin = "BEGIN ISOLATION LEVEL SERIALIZABLE";
+
+using Statement = PgEngine::Connection::Statement;
+
+Statement ToStatement(const Mutation& m) {
+  switch (m.kind) {
+    case Mutation::Kind::kSet:
+      return {kUpsert, {m.key, m.param}};
+    case Mutation::Kind::kClear:
+      return {"DELETE FROM kv WHERE k = $1", {m.key}};
+    case Mutation::Kind::kClearRange:
+      return {"DELETE FROM kv WHERE k >= $1 AND k < $2", {m.key, m.param}};
+    case Mutation::Kind::kAdd:
+      return {kAtomicAdd, {m.key, m.param}};
+    case Mutation::Kind::kMax:
+      return {kAtomicMax, {m.key, m.param}};
+  }
+  return {};
+}
+
+// Several servers may start at once; CREATE OR REPLACE FUNCTION then races on the catalog.
+Status CreateSchema(PgEngine::Connection& c) {
+  Status st;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    st = c.ExecBlocking(kCreateTable);
+    if (st.ok()) st = c.ExecBlocking(kCreateAtomic);
+    if (st.ok()) return st;
+  }
+  return st;
+}
+
 }  // namespace
 
 struct PgEngine::Waiter {
@@ -29,8 +82,8 @@ Result<std::unique_ptr<PgEngine>> PgEngine::Open(PgOptions options) {
   for (int i = 0; i < std::max(1, options.connections); ++i) {
     ASSIGN_OR_RETURN(std::unique_ptr<Connection> c, Connection::Open(options.conninfo));
     if (i == 0) {
-      Result<Connection::Rows> created = c->Exec(kCreateTable, {});
-      if (!created.ok()) return created.status().WithContext("creating table kv");
+      Status created = CreateSchema(*c);
+      if (!created.ok()) return created.WithContext("creating table kv");
     }
     engine->idle_.push_back(c.get());
     engine->connections_.push_back(std::move(c));
@@ -40,10 +93,7 @@ Result<std::unique_ptr<PgEngine>> PgEngine::Open(PgOptions options) {
 
 PgEngine::PgEngine(PgOptions options) : options_(std::move(options)) {}
 
-PgEngine::~PgEngine() {
-  // Connection threads may still be rolling back and releasing; they need mu_ alive.
-  connections_.clear();
-}
+PgEngine::~PgEngine() = default;
 
 Task<Result<PgEngine::Connection*>> PgEngine::Acquire() {
   auto waiter = std::make_shared<Waiter>();
@@ -115,13 +165,14 @@ class PgTransaction : public Transaction {
   Task<Status> Commit() override;
 
  private:
-  // Acquires a connection, begins, and sends buffered writes; runs `then` in the same job.
-  Task<Status> Run(std::function<Status(PgEngine::Connection&)> then);
-  static Status Flush(PgEngine::Connection& c, std::vector<Mutation>& pending);
+  // Acquires a connection and sends, in one pipeline, BEGIN (the first time), the buffered
+  // writes and `then`; returns the rows `then` produced.
+  Task<Result<PgEngine::Connection::Rows>> Run(std::optional<Statement> then);
 
   PgEngine& engine_;
   PgEngine::Connection* conn_ = nullptr;
   bool begun_ = false;
+  bool wrote_ = false;
   bool finished_ = false;
   Status failed_;  // after an error PostgreSQL refuses the rest of the transaction
   std::vector<Mutation> pending_;
@@ -129,47 +180,12 @@ class PgTransaction : public Transaction {
 
 PgTransaction::~PgTransaction() {
   if (!conn_) return;
-  PgEngine::Connection* c = conn_;
-  PgEngine* engine = &engine_;
-  // Whatever is left open (a failed statement or commit included) is rolled back on the
-  // connection's own thread, which then hands the connection on.
-  auto job = [c, engine] {
-    if (PQtransactionStatus(c->conn()) != PQTRANS_IDLE) (void)c->Exec("ROLLBACK", {});
-    engine->Release(c);
-  };
-  c->RunDetached(std::move(job));
+  // Whatever is left open (reads only, or a failure) is rolled back without waiting.
+  conn_->AbortInBackground();
+  engine_.Release(conn_);
 }
 
-Status PgTransaction::Flush(PgEngine::Connection& c, std::vector<Mutation>& pending) {
-  for (const Mutation& m : pending) {
-    Result<PgEngine::Connection::Rows> r = PgEngine::Connection::Rows{};
-    switch (m.kind) {
-      case Mutation::Kind::kSet:
-        r = c.Exec(kUpsert, {m.key, m.param});
-        break;
-      case Mutation::Kind::kClear:
-        r = c.Exec("DELETE FROM kv WHERE k = $1", {m.key});
-        break;
-      case Mutation::Kind::kClearRange:
-        r = c.Exec("DELETE FROM kv WHERE k >= $1 AND k < $2", {m.key, m.param});
-        break;
-      case Mutation::Kind::kAdd:
-      case Mutation::Kind::kMax: {
-        Result<PgEngine::Connection::Rows> cur = c.Exec("SELECT v FROM kv WHERE k = $1", {m.key});
-        if (!cur.ok()) return cur.status();
-        std::optional<std::string> current;
-        if (!cur->rows.empty()) current = cur->rows[0][0];
-        r = c.Exec(kUpsert, {m.key, ApplyAtomic(m.kind, current, m.param)});
-        break;
-      }
-    }
-    if (!r.ok()) return r.status();
-  }
-  pending.clear();
-  return Status();
-}
-
-Task<Status> PgTransaction::Run(std::function<Status(PgEngine::Connection&)> then) {
+Task<Result<PgEngine::Connection::Rows>> PgTransaction::Run(std::optional<Statement> then) {
   if (!failed_.ok()) co_return failed_;
   if (finished_) co_return Internal("transaction already committed");
   if (!conn_) {
@@ -177,33 +193,24 @@ Task<Status> PgTransaction::Run(std::function<Status(PgEngine::Connection&)> the
     if (!c.ok()) co_return c.status();
     conn_ = *c;
   }
-  Status st;
-  bool& begun = begun_;
-  std::vector<Mutation>& pending = pending_;
-  co_await conn_->Run([&] {
-    if (!begun) {
-      st = conn_->EnsureConnected();
-      if (st.ok()) st = conn_->Exec("BEGIN ISOLATION LEVEL SERIALIZABLE", {}).status();
-      if (!st.ok()) return;
-      begun = true;
-    }
-    st = Flush(*conn_, pending);
-    if (st.ok()) st = then(*conn_);
-  });
-  if (!st.ok()) failed_ = st;
-  co_return st;
+  std::vector<Statement> batch;
+  if (!begun_) batch.push_back({kBegin, {}});
+  for (const Mutation& m : pending_) batch.push_back(ToStatement(m));
+  wrote_ = wrote_ || !pending_.empty();
+  pending_.clear();
+  if (then) batch.push_back(std::move(*then));
+  Result<PgEngine::Connection::Rows> rows = co_await conn_->Exec(std::move(batch), begun_);
+  begun_ = true;
+  if (!rows.ok()) failed_ = rows.status();
+  co_return rows;
 }
 
 Task<Result<std::optional<std::string>>> PgTransaction::Get(std::string key) {
-  std::optional<std::string> value;
-  Status st = co_await Run([&](PgEngine::Connection& c) {
-    ASSIGN_OR_RETURN(PgEngine::Connection::Rows rows,
-                     c.Exec("SELECT v FROM kv WHERE k = $1", {key}));
-    if (!rows.rows.empty()) value = rows.rows[0][0];
-    return Status();
-  });
-  if (!st.ok()) co_return st;
-  co_return value;
+  std::optional<Statement> read = Statement{"SELECT v FROM kv WHERE k = $1", {std::move(key)}};
+  Result<PgEngine::Connection::Rows> rows = co_await Run(std::move(read));
+  if (!rows.ok()) co_return rows.status();
+  if (rows->rows.empty()) co_return std::optional<std::string>();
+  co_return std::move(rows->rows[0][0]);
 }
 
 Task<Result<std::vector<KeyValue>>> PgTransaction::GetRange(std::string begin, std::string end,
@@ -213,33 +220,31 @@ Task<Result<std::vector<KeyValue>>> PgTransaction::GetRange(std::string begin, s
   std::string sql = fmt::format("SELECT k, v FROM kv WHERE k >= $1 AND k < $2 ORDER BY k {}",
                                 options.reverse ? "DESC" : "ASC");
   if (options.limit > 0) sql += fmt::format(" LIMIT {}", options.limit);
-  Status st = co_await Run([&](PgEngine::Connection& c) {
-    ASSIGN_OR_RETURN(PgEngine::Connection::Rows rows, c.Exec(sql, {begin, end}));
-    for (auto& row : rows.rows) out.push_back({std::move(*row[0]), std::move(*row[1])});
-    return Status();
-  });
-  if (!st.ok()) co_return st;
+  std::optional<Statement> read = Statement{std::move(sql), {std::move(begin), std::move(end)}};
+  Result<PgEngine::Connection::Rows> rows = co_await Run(std::move(read));
+  if (!rows.ok()) co_return rows.status();
+  for (auto& row : rows->rows) out.push_back({std::move(*row[0]), std::move(*row[1])});
   co_return out;
 }
 
+// A transaction that wrote nothing ends without a round trip: its reads all came from one
+// snapshot, and the destructor rolls it back on the connection's thread.
 Task<Status> PgTransaction::Commit() {
   if (!failed_.ok()) co_return failed_;
   if (finished_) co_return Internal("transaction committed twice");
-  if (!conn_ && pending_.empty()) {
+  if (pending_.empty() && !wrote_) {
     finished_ = true;
     co_return Status();
   }
-  Status st = co_await Run([](PgEngine::Connection& c) {
-    Result<PgEngine::Connection::Rows> r = c.Exec("COMMIT", {});
-    if (r.ok()) return Status();
-    // Without an answer to COMMIT nobody knows whether it happened.
-    if (r.status().code() == StatusCode::kUnavailable) {
-      return Status(StatusCode::kCommitUnknown, std::string(r.status().message()));
-    }
-    return r.status();
-  });
+  std::optional<Statement> commit = Statement{"COMMIT", {}};
+  Result<PgEngine::Connection::Rows> r = co_await Run(std::move(commit));
   finished_ = true;
-  co_return st;
+  if (r.ok()) co_return Status();
+  // Without an answer to COMMIT nobody knows whether it happened.
+  if (r.status().code() == StatusCode::kUnavailable) {
+    co_return Status(StatusCode::kCommitUnknown, std::string(r.status().message()));
+  }
+  co_return r.status();
 }
 
 std::unique_ptr<Transaction> PgEngine::Begin() { return std::make_unique<PgTransaction>(*this); }

@@ -14,7 +14,7 @@ namespace chainfs::kv {
 struct PgOptions {
   // A libpq connection string, e.g. "host=/run/chainfs-pg user=postgres dbname=chainfs".
   std::string conninfo;
-  // Connections, each with a thread of its own; a transaction holds one while it lives.
+  // Connections; a transaction holds one while it lives.
   int connections = 8;
 };
 
@@ -25,12 +25,16 @@ struct PgOptions {
 //
 // Differences from the FoundationDB model, which callers tolerate by retrying kConflict:
 // snapshot reads take predicate locks like other reads, and two transactions that write the
-// same key may conflict. Atomic adds read and rewrite their row (keep them off hot paths).
+// same key may conflict. Atomic adds rewrite their row (server-side, without a read), so
+// concurrent adds to one key serialize: spread hot counters over several keys.
 // The SQL is the portable subset (bytea keys, ordered range scans, ON CONFLICT) so the same
 // backend runs on engines that speak PostgreSQL's protocol.
 //
-// libpq blocks, so every statement runs on the connection's own thread while the calling
-// coroutine waits. Thread-safe.
+// Statements are pipelined: a transaction's first read goes out with its BEGIN, its writes are
+// buffered and go out with the next read or with COMMIT, so a typical metadata operation costs
+// one round trip per read plus one for the commit. libpq runs in non-blocking mode on the
+// calling coroutine's executor. A transaction that wrote nothing ends without a round trip.
+// Thread-safe.
 class PgEngine : public Engine {
  public:
   // kUnavailable naming the server when it cannot connect or create the table.
