@@ -32,6 +32,15 @@ using meta::Caller;
 using meta::MetaService;
 
 const Caller kRoot{0, 0, {}};
+std::string g_scratch;  // removed on the way out, failures included
+
+// Exits with a message naming what failed (a bad --pg, a full disk), never a crash.
+[[noreturn]] void Fail(const std::string& what) {
+  fmt::print(stderr, "meta_bench: {}\n", what);
+  std::error_code ec;
+  if (!g_scratch.empty()) std::filesystem::remove_all(g_scratch, ec);
+  std::exit(1);
+}
 
 struct Shared {
   std::map<std::string, Latencies> latencies;
@@ -62,7 +71,7 @@ Task<void> ClientRun(Runtime& rt, MetaService::Client stub, int index, int files
   meta::MknodReq mkdir{kRoot, kRootInode, fmt::format("c{}", index),
                        meta::NewEntry{meta::FileType::kDirectory, 0755}};
   Result<meta::AttrRsp> dir = co_await stub.Mknod(std::move(mkdir));
-  CHECK_MSG(dir.ok(), dir.status().ToString().c_str());
+  if (!dir.ok()) Fail("mkdir: " + dir.status().ToString());
   InodeId d = dir->attr.id;
   std::vector<InodeId> ids(files);
   auto name = [](int i) { return fmt::format("file-{:06}", i); };
@@ -102,7 +111,7 @@ Task<void> ClientRun(Runtime& rt, MetaService::Client stub, int index, int files
         Result<meta::Empty> r = co_await stub.Unlink(std::move(req));
         st = r.status();
       }
-      CHECK_MSG(st.ok(), (o + ": " + st.ToString()).c_str());
+      if (!st.ok()) Fail(o + ": " + st.ToString());
       mine[o].Add(MicrosSince(start));
     }
     (*phase_end)[o] = std::max((*phase_end)[o], BenchClock::now());
@@ -144,7 +153,8 @@ Figures RunClients(meta::MetaTestClient& client, const Address& server, int clie
 Figures RunEngine(const kv::KvConfig& kv, int clients, int files) {
   meta::MetaServerConfig config = meta::TestServerConfig(kv);
   auto server = meta::MetaServer::Start(config);
-  CHECK_MSG(server.ok(), server.status().ToString().c_str());
+  if (!server.ok())
+    Fail(fmt::format("starting a {} metadata server: {}", kv.engine, server.status().ToString()));
   meta::MetaTestClient client;
   Figures f = RunClients(client, (*server)->address(), clients, files);
   return f;
@@ -162,7 +172,7 @@ void Print(const std::string& engine, int clients, const Figures& f) {
 std::string StartPostgres(const std::string& dir) {
   std::string script = std::string(CHAINFS_SOURCE_DIR) + "/tests/pg/pg_server.sh";
   int rc = std::system((script + " start " + dir).c_str());
-  CHECK_MSG(rc == 0, "could not start PostgreSQL with tests/pg/pg_server.sh");
+  if (rc != 0) Fail("could not start PostgreSQL with tests/pg/pg_server.sh");
   return "host=" + dir + " user=postgres dbname=postgres";
 }
 
@@ -181,6 +191,15 @@ int main(int argc, char** argv) {
   int files = 2000;
   std::string pg;
   app.add_option("--files", files, "files per client")->check(CLI::Range(128, 1'000'000));
+  int pg_connections = 4;
+  app.add_option("--pg-connections", pg_connections, "PostgreSQL connections per server")
+      ->check(CLI::Range(1, 256));
+  std::string only_engine;
+  int only_clients = 0;
+  app.add_option("--engine", only_engine, "only this engine")
+      ->check(CLI::IsMember({"rocksdb", "postgres"}));
+  app.add_option("--clients", only_clients, "only this many clients")
+      ->check(CLI::IsMember({1, 16}));
   app.add_option("--pg", pg, "PostgreSQL connection string (default: start a throwaway server)");
   CLI11_PARSE(app, argc, argv);
   SetLogLevel(LogLevel::kWarn);
@@ -188,29 +207,28 @@ int main(int argc, char** argv) {
   std::string scratch = fmt::format("/tmp/chainfs-meta-bench-{}", ::getpid());
   std::filesystem::remove_all(scratch);
   std::filesystem::create_directories(scratch);
+  g_scratch = scratch;
   std::map<std::string, Figures> all;
   for (int clients : {1, 16}) {
+    if (only_clients != 0 && clients != only_clients) continue;
     int per_client = clients == 1 ? files : std::max(128, files / 4);
     Figures local = RunLocal(scratch + "/local", clients, per_client);
     Print("local", clients, local);
     all[fmt::format("local{}", clients)] = local;
-
-    kv::KvConfig rocks;
-    rocks.engine = "rocksdb";
-    rocks.rocksdb_path = fmt::format("{}/rocksdb-{}", scratch, clients);
-    Figures r = RunEngine(rocks, clients, per_client);
-    Print("rocksdb", clients, r);
-    all[fmt::format("rocksdb{}", clients)] = r;
-
-    std::string pg_dir = scratch + "/pg";
-    kv::KvConfig postgres;
-    postgres.engine = "postgres";
-    postgres.postgres = pg.empty() ? StartPostgres(pg_dir) : pg;
-    postgres.postgres_connections = 16;
-    Figures p = RunEngine(postgres, clients, per_client);
-    if (pg.empty()) StopPostgres(pg_dir);
-    Print("postgres", clients, p);
-    all[fmt::format("postgres{}", clients)] = p;
+    for (std::string engine : {"rocksdb", "postgres"}) {
+      if (!only_engine.empty() && engine != only_engine) continue;
+      kv::KvConfig kv;
+      kv.engine = engine;
+      kv.rocksdb_path = fmt::format("{}/rocksdb-{}", scratch, clients);
+      std::string pg_dir = scratch + "/pg";
+      bool own_pg = engine == "postgres" && pg.empty();
+      kv.postgres = own_pg ? StartPostgres(pg_dir) : pg;
+      kv.postgres_connections = pg_connections;
+      Figures f = RunEngine(kv, clients, per_client);
+      if (own_pg) StopPostgres(pg_dir);
+      Print(engine, clients, f);
+      all[fmt::format("{}{}", engine, clients)] = f;
+    }
   }
   std::filesystem::remove_all(scratch);
   fmt::print(

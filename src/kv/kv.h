@@ -66,6 +66,10 @@ class Engine {
  public:
   virtual ~Engine() = default;
   virtual std::unique_ptr<Transaction> Begin() = 0;
+  // A transaction that will only read: it never conflicts and must not write (Commit() then
+  // fails with kInternal). Engines where readers can make writers fail (PostgreSQL's
+  // predicate locks) run it outside conflict detection, on its snapshot alone.
+  virtual std::unique_ptr<Transaction> BeginReadOnly();
   // "mem", "rocksdb", "postgres".
   virtual std::string_view name() const = 0;
 };

@@ -170,6 +170,21 @@ TEST_P(KvConformanceTest, ReadsSeeTheSnapshotOfTheirStart) {
   EXPECT_TRUE(Run(reader->Commit()).ok());  // read-only commits always succeed
 }
 
+TEST_P(KvConformanceTest, ReadOnlyTransactionsKeepTheirSnapshotAndRefuseWrites) {
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"x", "old"}})).ok());
+  auto reader = engine_->BeginReadOnly();
+  EXPECT_EQ(**Run(reader->Get("x")), "old");
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"x", "new"}})).ok());
+  EXPECT_EQ(**Run(reader->Get("x")), "old");
+  EXPECT_EQ(Run(reader->GetRange("a", "z", {}))->size(), 1u);
+  EXPECT_TRUE(Run(reader->Commit()).ok());
+  auto writer = engine_->BeginReadOnly();
+  EXPECT_EQ(**Run(writer->Get("x")), "new");
+  writer->Set("x", "sneaky");
+  EXPECT_FALSE(Run(writer->Commit()).ok());
+  EXPECT_EQ(**Run(GetOne(*engine_, "x")), "new");
+}
+
 TEST_P(KvConformanceTest, ReadThenWrittenByOtherConflicts) {
   ASSERT_TRUE(Run(SetAll(*engine_, {{"x", "0"}})).ok());
   auto t1 = engine_->Begin();

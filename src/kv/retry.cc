@@ -35,7 +35,7 @@ Task<Status> RunTransaction(Engine& engine, Clock& clock, Random& random, TxnBod
   Nanos backoff = options.initial_backoff;
   Status last;
   for (int attempt = 0; attempt < options.max_attempts; ++attempt) {
-    std::unique_ptr<Transaction> txn = engine.Begin();
+    std::unique_ptr<Transaction> txn = body.read_only() ? engine.BeginReadOnly() : engine.Begin();
     last = co_await body.Run(*txn);
     if (last.ok()) last = co_await txn->Commit();
     if (last.ok() || !Retryable(last, options)) co_return last;

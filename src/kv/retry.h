@@ -13,6 +13,8 @@ class TxnBody {
  public:
   virtual ~TxnBody() = default;
   virtual Task<Status> Run(Transaction& txn) = 0;
+  // True for bodies that never write: they run in Engine::BeginReadOnly() transactions.
+  virtual bool read_only() const { return false; }
 };
 
 struct RetryOptions {

@@ -39,6 +39,7 @@ constexpr const char* kAtomicMax =
     "INSERT INTO kv (k, v) VALUES ($1, chainfs_atomic(NULL, $2, 2)) "
     "ON CONFLICT (k) DO UPDATE SET v = chainfs_atomic(kv.v, $2, 2)";
 constexpr const char* kBegin = "BEGIN ISOLATION LEVEL SERIALIZABLE";
+constexpr const char* kBeginReadOnly = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
 using Statement = PgEngine::Connection::Statement;
 
@@ -135,7 +136,7 @@ void PgEngine::Release(Connection* c) {
 // not wait) and sent before the next read and at commit.
 class PgTransaction : public Transaction {
  public:
-  explicit PgTransaction(PgEngine& engine) : engine_(engine) {}
+  PgTransaction(PgEngine& engine, bool read_only) : engine_(engine), read_only_(read_only) {}
   ~PgTransaction() override;
 
   Task<Result<std::optional<std::string>>> Get(std::string key) override;
@@ -171,6 +172,7 @@ class PgTransaction : public Transaction {
 
   PgEngine& engine_;
   PgEngine::Connection* conn_ = nullptr;
+  bool read_only_;
   bool begun_ = false;
   bool wrote_ = false;
   bool finished_ = false;
@@ -193,8 +195,12 @@ Task<Result<PgEngine::Connection::Rows>> PgTransaction::Run(std::optional<Statem
     if (!c.ok()) co_return c.status();
     conn_ = *c;
   }
+  if (read_only_ && !pending_.empty()) {
+    failed_ = Internal("a read-only transaction wrote");
+    co_return failed_;
+  }
   std::vector<Statement> batch;
-  if (!begun_) batch.push_back({kBegin, {}});
+  if (!begun_) batch.push_back({read_only_ ? kBeginReadOnly : kBegin, {}});
   for (const Mutation& m : pending_) batch.push_back(ToStatement(m));
   wrote_ = wrote_ || !pending_.empty();
   pending_.clear();
@@ -236,6 +242,7 @@ Task<Status> PgTransaction::Commit() {
     finished_ = true;
     co_return Status();
   }
+  if (read_only_) co_return Internal("a read-only transaction wrote");
   std::optional<Statement> commit = Statement{"COMMIT", {}};
   Result<PgEngine::Connection::Rows> r = co_await Run(std::move(commit));
   finished_ = true;
@@ -247,6 +254,12 @@ Task<Status> PgTransaction::Commit() {
   co_return r.status();
 }
 
-std::unique_ptr<Transaction> PgEngine::Begin() { return std::make_unique<PgTransaction>(*this); }
+std::unique_ptr<Transaction> PgEngine::Begin() {
+  return std::make_unique<PgTransaction>(*this, /*read_only=*/false);
+}
+
+std::unique_ptr<Transaction> PgEngine::BeginReadOnly() {
+  return std::make_unique<PgTransaction>(*this, /*read_only=*/true);
+}
 
 }  // namespace chainfs::kv

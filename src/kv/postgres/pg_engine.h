@@ -41,6 +41,9 @@ class PgEngine : public Engine {
   static Result<std::unique_ptr<PgEngine>> Open(PgOptions options);
   ~PgEngine() override;
   std::unique_ptr<Transaction> Begin() override;
+  // REPEATABLE READ READ ONLY: one snapshot, no predicate locks, so readers never make
+  // writers fail.
+  std::unique_ptr<Transaction> BeginReadOnly() override;
   std::string_view name() const override { return "postgres"; }
 
   class Connection;

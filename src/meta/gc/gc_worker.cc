@@ -19,6 +19,7 @@ struct Due {
 class ListDueOp : public kv::TxnBody {
  public:
   ListDueOp(Nanos now, uint32_t limit) : now_(now), limit_(limit) {}
+  bool read_only() const override { return true; }
   Task<Status> Run(kv::Transaction& txn) override {
     due.clear();
     keys::Range range = keys::GcDueBy(now_);
@@ -44,6 +45,7 @@ class ListDueOp : public kv::TxnBody {
 class LoadForRemovalOp : public kv::TxnBody {
  public:
   explicit LoadForRemovalOp(InodeId id) : id_(id) {}
+  bool read_only() const override { return true; }
   Task<Status> Run(kv::Transaction& txn) override {
     Result<InodeRecord> r = co_await LoadInode(txn, id_, /*snapshot=*/true);
     if (!r.ok() && r.status().code() != StatusCode::kNotFound) co_return r.status();

@@ -68,6 +68,7 @@ class ReadlinkOp : public kv::TxnBody {
  public:
   explicit ReadlinkOp(InodeId id) : id_(id) {}
   Task<Status> Run(kv::Transaction& txn) override;
+  bool read_only() const override { return true; }
   std::string target;
 
  private:

@@ -70,6 +70,7 @@ class GetLockOp : public kv::TxnBody {
  public:
   GetLockOp(InodeId id, LockRequest request) : id_(id), request_(request) {}
   Task<Status> Run(kv::Transaction& txn) override;
+  bool read_only() const override { return true; }
   std::optional<LockConflict> conflict;
 
  private:

@@ -17,6 +17,7 @@ class LookupOp : public kv::TxnBody {
   LookupOp(Caller caller, InodeId parent, std::string name)
       : caller_(std::move(caller)), parent_(parent), name_(std::move(name)) {}
   Task<Status> Run(kv::Transaction& txn) override;
+  bool read_only() const override { return true; }
   Attr result;
 
  private:
@@ -30,6 +31,7 @@ class GetAttrOp : public kv::TxnBody {
  public:
   explicit GetAttrOp(InodeId id) : id_(id) {}
   Task<Status> Run(kv::Transaction& txn) override;
+  bool read_only() const override { return true; }
   Attr result;
 
  private:
@@ -51,6 +53,7 @@ class ReaddirOp : public kv::TxnBody {
   ReaddirOp(Caller caller, InodeId dir, std::string after, uint32_t limit)
       : caller_(std::move(caller)), dir_(dir), after_(std::move(after)), limit_(limit) {}
   Task<Status> Run(kv::Transaction& txn) override;
+  bool read_only() const override { return true; }
   std::vector<DirEntry> entries;
   bool more = false;
 
@@ -66,6 +69,7 @@ class ReaddirOp : public kv::TxnBody {
 class StatfsOp : public kv::TxnBody {
  public:
   Task<Status> Run(kv::Transaction& txn) override;
+  bool read_only() const override { return true; }
   uint64_t inodes_used = 0;
   uint64_t bytes_used = 0;
 };

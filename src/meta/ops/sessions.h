@@ -56,6 +56,7 @@ class ListExpiredClientsOp : public kv::TxnBody {
  public:
   explicit ListExpiredClientsOp(int64_t now_ns) : now_ns_(now_ns) {}
   Task<Status> Run(kv::Transaction& txn) override;
+  bool read_only() const override { return true; }
   std::vector<uint64_t> expired;
 
  private:

@@ -38,6 +38,7 @@ class GetXattrOp : public kv::TxnBody {
  public:
   GetXattrOp(InodeId id, std::string name) : id_(id), name_(std::move(name)) {}
   Task<Status> Run(kv::Transaction& txn) override;
+  bool read_only() const override { return true; }
   std::string value;
 
  private:
@@ -49,6 +50,7 @@ class ListXattrOp : public kv::TxnBody {
  public:
   explicit ListXattrOp(InodeId id) : id_(id) {}
   Task<Status> Run(kv::Transaction& txn) override;
+  bool read_only() const override { return true; }
   std::vector<std::string> names;
 
  private:

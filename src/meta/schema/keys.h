@@ -91,7 +91,7 @@ std::string Counter(std::string_view name);
 // (PostgreSQL) do not serialize every create on one row; readers sum the range.
 inline constexpr std::string_view kInodesUsed = "inodes/";
 inline constexpr std::string_view kBytesUsed = "bytes/";
-inline constexpr uint64_t kUsageShards = 16;
+inline constexpr uint64_t kUsageShards = 256;
 std::string UsageCounter(std::string_view name, InodeId inode);
 Range UsageCounters(std::string_view name);
 

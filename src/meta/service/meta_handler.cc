@@ -55,7 +55,11 @@ MetaHandler::MetaHandler(kv::Engine& engine, Runtime& rt, MetaHandlerOptions opt
 int64_t MetaHandler::Now() { return rt_.clock().WallNow().count(); }
 
 Task<Status> MetaHandler::Run(kv::TxnBody& body) {
-  co_return co_await kv::RunTransaction(engine_, rt_.clock(), rt_.random(), body);
+  // PostgreSQL's predicate locks cover whole index pages, so busy servers see conflicts that
+  // FoundationDB's rules would not; a generous budget keeps them from reaching callers.
+  kv::RetryOptions retry;
+  retry.max_attempts = 50;
+  co_return co_await kv::RunTransaction(engine_, rt_.clock(), rt_.random(), body, retry);
 }
 
 Task<Status> MetaHandler::EnsureRoot() {
