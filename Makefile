@@ -39,6 +39,7 @@ up: build
 
 bench: build
 	$(BUILD)/bench/rpc_bench
+	$(BUILD)/bench/meta_bench
 
 format:
 	scripts/check-format.sh --fix

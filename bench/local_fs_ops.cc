@@ -93,4 +93,24 @@ Figures RunLocal(const std::string& dir, int clients, int files) {
   return out;
 }
 
+Figure SyncedAppend(const std::string& dir, int count) {
+  std::filesystem::create_directories(dir);
+  std::string path = dir + "/synced-append";
+  int fd = open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_APPEND, 0644);
+  CHECK(fd >= 0);
+  std::string record(200, 'r');
+  Latencies l;
+  auto start = BenchClock::now();
+  for (int i = 0; i < count; ++i) {
+    auto t = BenchClock::now();
+    CHECK(write(fd, record.data(), record.size()) == static_cast<ssize_t>(record.size()));
+    CHECK(fdatasync(fd) == 0);
+    l.Add(MicrosSince(t));
+  }
+  double seconds = MicrosSince(start) / 1e6;
+  close(fd);
+  std::filesystem::remove(path);
+  return {count / seconds, l.Percentile(0.5), l.Percentile(0.99)};
+}
+
 }  // namespace chainfs::bench
