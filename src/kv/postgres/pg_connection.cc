@@ -65,13 +65,11 @@ std::string_view Verb(const std::string& sql) {
 
 }  // namespace
 
-// The connection's socket as an asio descriptor on the executor of the coroutine using it.
-// libpq owns the file descriptor: the descriptor is released, never closed.
+// The connection's socket as an asio descriptor on the executor of the coroutine using it,
+// for the length of one Exec(). libpq owns the file descriptor: it is released, never closed.
 struct PgEngine::Connection::Socket {
-  Socket(Executor ex, int fd) : executor(ex), fd(fd), sd(ex, fd) {}
+  Socket(Executor ex, int fd) : sd(ex, fd) {}
   ~Socket() { (void)sd.release(); }
-  Executor executor;
-  int fd;
   asio::posix::stream_descriptor sd;
 };
 
@@ -230,12 +228,14 @@ Task<Result<PgEngine::Connection::Rows>> PgEngine::Connection::Exec(
     if (in_transaction) co_return Unavailable("postgres: the connection broke mid-transaction");
     CO_RETURN_IF_ERROR(Reconnect());
   }
+  // The descriptor lives only as long as this call: the executor's io_context may be gone by
+  // the next one (a connection outlives the runtimes that use it).
   Executor ex = co_await asio::this_coro::executor;
-  int fd = PQsocket(conn_);
-  if (!socket_ || socket_->fd != fd || socket_->executor != ex) {
-    socket_.reset();
-    socket_ = std::make_unique<Socket>(ex, fd);
-  }
+  socket_ = std::make_unique<Socket>(ex, PQsocket(conn_));
+  struct Unbind {
+    Connection* c;
+    ~Unbind() { c->socket_.reset(); }
+  } unbind{this};
   CO_RETURN_IF_ERROR(co_await DrainPending());
   Rows last;
   for (size_t first = 0; first < statements.size(); first += kMaxPipeline) {

@@ -20,8 +20,15 @@ class ChunkRemover {
   virtual Task<Status> RemoveChunks(InodeId inode, const Layout& layout, uint64_t length) = 0;
 };
 
-// Until the storage service exists: records what it was asked to remove and removes nothing.
-// Tests use it to see what the worker handed over; `fail_next` makes the next call fail.
+// Until the storage service exists, what `chainfs meta` uses: there are no chunks to remove,
+// so it only counts the files it was handed.
+class NoChunksRemover : public ChunkRemover {
+ public:
+  Task<Status> RemoveChunks(InodeId inode, const Layout& layout, uint64_t length) override;
+  uint64_t files = 0;
+};
+
+// For tests: records what it was asked to remove; `fail_next` makes the next calls fail.
 class RecordingChunkRemover : public ChunkRemover {
  public:
   Task<Status> RemoveChunks(InodeId inode, const Layout& layout, uint64_t length) override;

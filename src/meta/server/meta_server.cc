@@ -44,7 +44,7 @@ struct MetaServer::State {
   RealRuntime rt{1};
   std::unique_ptr<MetaHandler> handler;
   std::unique_ptr<rpc::Server> server;
-  RecordingChunkRemover remover;  // until the storage client exists
+  NoChunksRemover remover;  // until the storage client exists
   std::unique_ptr<GcWorker> gc;
   bool gc_running = false;
   Address address;
