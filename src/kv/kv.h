@@ -44,6 +44,10 @@ class Transaction {
 
   virtual Task<Result<std::optional<std::string>>> Get(std::string key) = 0;
   virtual Task<Result<std::optional<std::string>>> SnapshotGet(std::string key) = 0;
+  // Get of several keys (each with a read conflict), values in the same order. Engines that
+  // pay a round trip per read send them together.
+  virtual Task<Result<std::vector<std::optional<std::string>>>> GetMany(
+      std::vector<std::string> keys);
   // Pairs with begin <= key < end, in key order (or reverse).
   virtual Task<Result<std::vector<KeyValue>>> GetRange(std::string begin, std::string end,
                                                        RangeOptions options) = 0;

@@ -185,6 +185,31 @@ TEST_P(KvConformanceTest, ReadOnlyTransactionsKeepTheirSnapshotAndRefuseWrites) 
   EXPECT_EQ(**Run(GetOne(*engine_, "x")), "new");
 }
 
+TEST_P(KvConformanceTest, GetManyReadsEveryKeyInOrder) {
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"a", "1"}, {"c", "3"}})).ok());
+  auto t1 = engine_->Begin();
+  t1->Set("b", "local");  // read-your-writes covers it
+  std::vector<std::string> keys{"a", "b", "missing", "c"};
+  auto values = Run(t1->GetMany(keys));
+  ASSERT_TRUE(values.ok()) << values.status().ToString();
+  ASSERT_EQ(values->size(), 4u);
+  EXPECT_EQ((*values)[0], "1");
+  EXPECT_EQ((*values)[1], "local");
+  EXPECT_FALSE((*values)[2].has_value());
+  EXPECT_EQ((*values)[3], "3");
+  EXPECT_TRUE(Run(t1->Commit()).ok());
+}
+
+TEST_P(KvPreciseConflictTest, GetManyAddsAReadConflictPerKey) {
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"a", "1"}, {"c", "3"}})).ok());
+  auto t1 = engine_->Begin();
+  std::vector<std::string> keys{"a", "c"};
+  ASSERT_TRUE(Run(t1->GetMany(keys)).ok());
+  t1->Set("b", "2");
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"c", "changed"}})).ok());
+  EXPECT_EQ(Run(t1->Commit()).code(), StatusCode::kConflict);
+}
+
 TEST_P(KvConformanceTest, ReadThenWrittenByOtherConflicts) {
   ASSERT_TRUE(Run(SetAll(*engine_, {{"x", "0"}})).ok());
   auto t1 = engine_->Begin();

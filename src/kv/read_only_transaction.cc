@@ -20,6 +20,10 @@ class ReadOnlyTransaction : public Transaction {
                                                RangeOptions options) override {
     return inner_->GetRange(std::move(begin), std::move(end), options);
   }
+  Task<Result<std::vector<std::optional<std::string>>>> GetMany(
+      std::vector<std::string> keys) override {
+    return inner_->GetMany(std::move(keys));
+  }
   void Set(std::string_view, std::string_view) override { wrote_ = true; }
   void Clear(std::string_view) override { wrote_ = true; }
   void ClearRange(std::string_view, std::string_view) override { wrote_ = true; }
@@ -36,6 +40,17 @@ class ReadOnlyTransaction : public Transaction {
 };
 
 }  // namespace
+
+Task<Result<std::vector<std::optional<std::string>>>> Transaction::GetMany(
+    std::vector<std::string> keys) {
+  std::vector<std::optional<std::string>> values;
+  for (std::string& key : keys) {
+    Result<std::optional<std::string>> v = co_await Get(std::move(key));
+    if (!v.ok()) co_return v.status();
+    values.push_back(std::move(*v));
+  }
+  co_return values;
+}
 
 std::unique_ptr<Transaction> Engine::BeginReadOnly() {
   return std::make_unique<ReadOnlyTransaction>(Begin());

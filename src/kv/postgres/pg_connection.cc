@@ -162,8 +162,8 @@ Task<Status> PgEngine::Connection::DrainPending() {
   co_return Status();
 }
 
-Task<Result<PgEngine::Connection::Rows>> PgEngine::Connection::ExecPipeline(
-    const std::vector<Statement>& statements, size_t first, size_t end) {
+Task<Status> PgEngine::Connection::ExecPipeline(const std::vector<Statement>& statements,
+                                                size_t first, size_t end, std::vector<Rows>& rows) {
   if (PQenterPipelineMode(conn_) != 1) {
     broken_ = true;
     co_return PgError(conn_, nullptr, "pipeline");
@@ -183,7 +183,6 @@ Task<Result<PgEngine::Connection::Rows>> PgEngine::Connection::ExecPipeline(
   CO_RETURN_IF_ERROR(co_await Flush());
   // Every result up to the sync's, keeping the first failure. Each statement's results end
   // with a null result.
-  Rows last;
   Status failed;
   for (size_t i = first;;) {
     while (PQisBusy(conn_)) {
@@ -207,7 +206,7 @@ Task<Result<PgEngine::Connection::Rows>> PgEngine::Connection::ExecPipeline(
       break;
     }
     std::string_view what = i < end ? Verb(statements[i].sql) : "pipeline";
-    if (status == PGRES_TUPLES_OK && i + 1 == statements.size()) last = TakeRows(res);
+    if (status == PGRES_TUPLES_OK && i < end) rows[i] = TakeRows(res);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && failed.ok()) {
       failed = status == PGRES_PIPELINE_ABORTED
                    ? IoError(fmt::format("postgres {}: skipped after an earlier failure", what))
@@ -216,11 +215,10 @@ Task<Result<PgEngine::Connection::Rows>> PgEngine::Connection::ExecPipeline(
     PQclear(res);
   }
   if (PQexitPipelineMode(conn_) != 1) broken_ = true;
-  if (!failed.ok()) co_return failed;
-  co_return last;
+  co_return failed;
 }
 
-Task<Result<PgEngine::Connection::Rows>> PgEngine::Connection::Exec(
+Task<Result<std::vector<PgEngine::Connection::Rows>>> PgEngine::Connection::Exec(
     std::vector<Statement> statements, bool in_transaction) {
   // A wait cut short would leave the protocol mid-exchange; the connection finishes instead.
   co_await asio::this_coro::throw_if_cancelled(false);
@@ -237,14 +235,12 @@ Task<Result<PgEngine::Connection::Rows>> PgEngine::Connection::Exec(
     ~Unbind() { c->socket_.reset(); }
   } unbind{this};
   CO_RETURN_IF_ERROR(co_await DrainPending());
-  Rows last;
+  std::vector<Rows> rows(statements.size());
   for (size_t first = 0; first < statements.size(); first += kMaxPipeline) {
     size_t end = std::min(statements.size(), first + kMaxPipeline);
-    Result<Rows> rows = co_await ExecPipeline(statements, first, end);
-    if (!rows.ok()) co_return rows.status();
-    last = std::move(*rows);
+    CO_RETURN_IF_ERROR(co_await ExecPipeline(statements, first, end, rows));
   }
-  co_return last;
+  co_return rows;
 }
 
 void PgEngine::Connection::AbortInBackground() {
@@ -266,10 +262,6 @@ void PgEngine::Connection::AbortInBackground() {
   }
   ++pending_results_;
   (void)PQflush(conn_);  // whatever remains goes out with the next Exec
-}
-
-bool PgEngine::Connection::idle() const {
-  return !broken_ && pending_results_ == 0 && PQtransactionStatus(conn_) == PQTRANS_IDLE;
 }
 
 }  // namespace chainfs::kv

@@ -32,15 +32,14 @@ class PgEngine::Connection {
 
   // Blocking, for set-up before any transaction runs.
   Status ExecBlocking(const std::string& sql);
-  // Sends the statements in pipelines of at most kMaxPipeline and returns the rows of the last;
-  // the first failure stops the rest and is returned. Reconnects first if the connection broke,
-  // unless `in_transaction` (the transaction died with the connection: kUnavailable).
-  Task<Result<Rows>> Exec(std::vector<Statement> statements, bool in_transaction);
+  // Sends the statements in pipelines of at most kMaxPipeline and returns the rows of each
+  // (empty for statements that return none); the first failure stops the rest and is returned.
+  // Reconnects first if the connection broke, unless `in_transaction` (the transaction died with
+  // the connection: kUnavailable).
+  Task<Result<std::vector<Rows>>> Exec(std::vector<Statement> statements, bool in_transaction);
   // Ends whatever transaction is open without waiting: ROLLBACK goes out now and its answer is
   // read by the next Exec. A connection left mid-exchange is reset instead.
   void AbortInBackground();
-  // PQTRANS_IDLE and nothing in flight.
-  bool idle() const;
 
  private:
   struct Socket;
@@ -49,8 +48,8 @@ class PgEngine::Connection {
   Task<Status> Wait(bool for_write);
   Task<Status> Flush();
   Task<Status> DrainPending();
-  Task<Result<Rows>> ExecPipeline(const std::vector<Statement>& statements, size_t first,
-                                  size_t end);
+  Task<Status> ExecPipeline(const std::vector<Statement>& statements, size_t first, size_t end,
+                            std::vector<Rows>& rows);
 
   pg_conn* conn_;
   std::unique_ptr<Socket> socket_;

@@ -164,11 +164,13 @@ class PgTransaction : public Transaction {
         {Mutation::Kind::kMax, std::string(key), EncodeInt64(static_cast<int64_t>(value))});
   }
   Task<Status> Commit() override;
+  Task<Result<std::vector<std::optional<std::string>>>> GetMany(
+      std::vector<std::string> keys) override;
 
  private:
   // Acquires a connection and sends, in one pipeline, BEGIN (the first time), the buffered
-  // writes and `then`; returns the rows `then` produced.
-  Task<Result<PgEngine::Connection::Rows>> Run(std::optional<Statement> then);
+  // writes and `then`; returns the rows of each statement of `then`.
+  Task<Result<std::vector<PgEngine::Connection::Rows>>> Run(std::vector<Statement> then);
 
   PgEngine& engine_;
   PgEngine::Connection* conn_ = nullptr;
@@ -187,36 +189,57 @@ PgTransaction::~PgTransaction() {
   engine_.Release(conn_);
 }
 
-Task<Result<PgEngine::Connection::Rows>> PgTransaction::Run(std::optional<Statement> then) {
+Task<Result<std::vector<PgEngine::Connection::Rows>>> PgTransaction::Run(
+    std::vector<Statement> then) {
   if (!failed_.ok()) co_return failed_;
   if (finished_) co_return Internal("transaction already committed");
+  if (read_only_ && !pending_.empty()) {
+    failed_ = Internal("a read-only transaction wrote");
+    co_return failed_;
+  }
   if (!conn_) {
     Result<PgEngine::Connection*> c = co_await engine_.Acquire();
     if (!c.ok()) co_return c.status();
     conn_ = *c;
-  }
-  if (read_only_ && !pending_.empty()) {
-    failed_ = Internal("a read-only transaction wrote");
-    co_return failed_;
   }
   std::vector<Statement> batch;
   if (!begun_) batch.push_back({read_only_ ? kBeginReadOnly : kBegin, {}});
   for (const Mutation& m : pending_) batch.push_back(ToStatement(m));
   wrote_ = wrote_ || !pending_.empty();
   pending_.clear();
-  if (then) batch.push_back(std::move(*then));
-  Result<PgEngine::Connection::Rows> rows = co_await conn_->Exec(std::move(batch), begun_);
+  size_t first = batch.size();
+  for (Statement& st : then) batch.push_back(std::move(st));
+  Result<std::vector<PgEngine::Connection::Rows>> rows =
+      co_await conn_->Exec(std::move(batch), begun_);
   begun_ = true;
-  if (!rows.ok()) failed_ = rows.status();
+  if (!rows.ok()) {
+    failed_ = rows.status();
+    co_return failed_;
+  }
+  rows->erase(rows->begin(), rows->begin() + static_cast<std::ptrdiff_t>(first));
   co_return rows;
 }
 
 Task<Result<std::optional<std::string>>> PgTransaction::Get(std::string key) {
-  std::optional<Statement> read = Statement{"SELECT v FROM kv WHERE k = $1", {std::move(key)}};
-  Result<PgEngine::Connection::Rows> rows = co_await Run(std::move(read));
+  std::vector<std::string> one;
+  one.push_back(std::move(key));
+  Result<std::vector<std::optional<std::string>>> values = co_await GetMany(std::move(one));
+  if (!values.ok()) co_return values.status();
+  co_return std::move((*values)[0]);
+}
+
+Task<Result<std::vector<std::optional<std::string>>>> PgTransaction::GetMany(
+    std::vector<std::string> keys) {
+  std::vector<Statement> reads;
+  for (std::string& key : keys)
+    reads.push_back({"SELECT v FROM kv WHERE k = $1", {std::move(key)}});
+  Result<std::vector<PgEngine::Connection::Rows>> rows = co_await Run(std::move(reads));
   if (!rows.ok()) co_return rows.status();
-  if (rows->rows.empty()) co_return std::optional<std::string>();
-  co_return std::move(rows->rows[0][0]);
+  std::vector<std::optional<std::string>> values;
+  for (PgEngine::Connection::Rows& r : *rows) {
+    values.push_back(r.rows.empty() ? std::nullopt : std::move(r.rows[0][0]));
+  }
+  co_return values;
 }
 
 Task<Result<std::vector<KeyValue>>> PgTransaction::GetRange(std::string begin, std::string end,
@@ -226,10 +249,11 @@ Task<Result<std::vector<KeyValue>>> PgTransaction::GetRange(std::string begin, s
   std::string sql = fmt::format("SELECT k, v FROM kv WHERE k >= $1 AND k < $2 ORDER BY k {}",
                                 options.reverse ? "DESC" : "ASC");
   if (options.limit > 0) sql += fmt::format(" LIMIT {}", options.limit);
-  std::optional<Statement> read = Statement{std::move(sql), {std::move(begin), std::move(end)}};
-  Result<PgEngine::Connection::Rows> rows = co_await Run(std::move(read));
+  std::vector<Statement> read;
+  read.push_back({std::move(sql), {std::move(begin), std::move(end)}});
+  Result<std::vector<PgEngine::Connection::Rows>> rows = co_await Run(std::move(read));
   if (!rows.ok()) co_return rows.status();
-  for (auto& row : rows->rows) out.push_back({std::move(*row[0]), std::move(*row[1])});
+  for (auto& row : (*rows)[0].rows) out.push_back({std::move(*row[0]), std::move(*row[1])});
   co_return out;
 }
 
@@ -243,8 +267,9 @@ Task<Status> PgTransaction::Commit() {
     co_return Status();
   }
   if (read_only_) co_return Internal("a read-only transaction wrote");
-  std::optional<Statement> commit = Statement{"COMMIT", {}};
-  Result<PgEngine::Connection::Rows> r = co_await Run(std::move(commit));
+  std::vector<Statement> commit;
+  commit.push_back({"COMMIT", {}});
+  Result<std::vector<PgEngine::Connection::Rows>> r = co_await Run(std::move(commit));
   finished_ = true;
   if (r.ok()) co_return Status();
   // Without an answer to COMMIT nobody knows whether it happened.

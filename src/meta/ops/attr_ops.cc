@@ -78,10 +78,8 @@ Task<Status> LinkOp::Run(kv::Transaction& txn) {
     co_return Status(StatusCode::kTooManyLinks,
                      fmt::format("inode {} has {} links", id_, inode->nlink));
   }
-  Result<InodeRecord> parent =
-      co_await LoadDirectory(txn, parent_, caller_, kMayWrite | kMayExec, /*snapshot=*/false);
+  Result<InodeRecord> parent = co_await LoadParentOfNewEntry(txn, parent_, caller_, name_);
   if (!parent.ok()) co_return parent.status();
-  CO_RETURN_IF_ERROR(co_await ExpectNoEntry(txn, parent_, name_));
   ++inode->nlink;
   inode->ctime_ns = now_ns_;
   StoreInode(txn, id_, *inode);

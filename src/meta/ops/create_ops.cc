@@ -86,10 +86,8 @@ Task<Status> CreateOp::Run(kv::Transaction& txn) {
     if (entry_.type != FileType::kRegular) co_return InvalidArgument("only files are opened");
     CO_RETURN_IF_ERROR(co_await ExpectClient(txn, options_.open_session));
   }
-  Result<InodeRecord> parent =
-      co_await LoadDirectory(txn, parent_, caller_, kMayWrite | kMayExec, /*snapshot=*/false);
+  Result<InodeRecord> parent = co_await LoadParentOfNewEntry(txn, parent_, caller_, name_);
   if (!parent.ok()) co_return parent.status();
-  CO_RETURN_IF_ERROR(co_await ExpectNoEntry(txn, parent_, name_));
   bool is_dir = entry_.type == FileType::kDirectory;
   InodeRecord inode;
   inode.type = entry_.type;

@@ -56,15 +56,22 @@ Task<Result<InodeRecord>> LoadDirectory(kv::Transaction& txn, InodeId id, const 
   co_return dir;
 }
 
-Task<Status> ExpectNoEntry(kv::Transaction& txn, InodeId parent, std::string name) {
-  Result<std::optional<DentryRecord>> existing =
-      co_await LoadDentry(txn, parent, name, /*snapshot=*/false);
-  if (!existing.ok()) co_return existing.status();
-  if (*existing) {
+Task<Result<InodeRecord>> LoadParentOfNewEntry(kv::Transaction& txn, InodeId parent,
+                                               const Caller& caller, std::string name) {
+  std::vector<std::string> wanted{keys::Inode(parent), keys::Dentry(parent, name)};
+  Result<std::vector<std::optional<std::string>>> raw = co_await txn.GetMany(std::move(wanted));
+  if (!raw.ok()) co_return raw.status();
+  if (!(*raw)[0]) co_return NotFound(fmt::format("inode {} does not exist", parent));
+  CO_ASSIGN_OR_RETURN(InodeRecord dir, DecodeRecord<InodeRecord>(*(*raw)[0]));
+  if (dir.type != FileType::kDirectory) {
+    co_return Status(StatusCode::kNotDirectory, fmt::format("inode {} is not a directory", parent));
+  }
+  CO_RETURN_IF_ERROR(CheckAccess(dir, caller, kMayWrite | kMayExec));
+  if ((*raw)[1]) {
     co_return Status(StatusCode::kAlreadyExists,
                      fmt::format("'{}' already exists in directory {}", name, parent));
   }
-  co_return Status();
+  co_return dir;
 }
 
 void TouchDirectory(kv::Transaction& txn, InodeId dir, int64_t now_ns, int64_t entries_delta,

@@ -24,9 +24,12 @@ void StoreDentry(kv::Transaction& txn, InodeId parent, std::string_view name,
 // until the transaction commits) unless `snapshot`.
 Task<Result<InodeRecord>> LoadDirectory(kv::Transaction& txn, InodeId id, const Caller& caller,
                                         uint32_t want, bool snapshot);
-// kAlreadyExists if `parent` has an entry `name`; read with a conflict, so the name stays free
-// until the transaction commits.
-Task<Status> ExpectNoEntry(kv::Transaction& txn, InodeId parent, std::string name);
+// What creating `name` in `parent` needs: the parent, a directory the caller may write and
+// search, and no entry `name` in it (else kAlreadyExists). Both keys are read together (one
+// round trip on stores that pay per read) with read conflicts, so the parent stays a
+// directory and the name stays free until the transaction commits.
+Task<Result<InodeRecord>> LoadParentOfNewEntry(kv::Transaction& txn, InodeId parent,
+                                               const Caller& caller, std::string name);
 
 // Records a change to a directory's entries with atomic mutations only: its times move to
 // `now_ns` and its counts by the deltas.
