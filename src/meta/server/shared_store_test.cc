@@ -222,7 +222,7 @@ Task<void> RandomClient(MetaService::Client stub, uint64_t seed, int ops, Tally*
 
 TEST_F(SharedStoreTest, RandomOperationsFromManyClientsKeepTheInvariants) {
   constexpr int kClients = 8;
-  constexpr int kOps = 150;
+  constexpr int kOps = 300;
   Tally t;
   for (int i = 0; i < kClients; ++i) {
     client_.runtime().Spawn(RandomClient(Stub(i), 1000 + i, kOps, &t), "random");
