@@ -45,11 +45,17 @@ int main(int argc, char** argv) {
   std::vector<std::string> meta_overrides;
   meta->add_option("--config", meta_config, "configuration file (TOML)")->check(CLI::ExistingFile);
   meta->add_option("--set", meta_overrides, "override one key: --set meta.listen=127.0.0.1:0");
+  auto* fsck = app.add_subcommand("fsck", "check the metadata store's invariants");
+  std::string fsck_config;
+  std::vector<std::string> fsck_overrides;
+  fsck->add_option("--config", fsck_config, "configuration file (TOML)")->check(CLI::ExistingFile);
+  fsck->add_option("--set", fsck_overrides, "override one key: --set kv.rocksdb_path=/data/meta");
   CLI11_PARSE(app, argc, argv);
   if (version->parsed()) {
     fmt::print("chainfs {}\n", chainfs::cli::kVersion);
     return 0;
   }
   if (meta->parsed()) return chainfs::cli::RunMeta(meta_config, meta_overrides);
+  if (fsck->parsed()) return chainfs::cli::RunFsck(fsck_config, fsck_overrides);
   return chainfs::cli::RunConfig(check_path);
 }

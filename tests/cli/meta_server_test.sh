@@ -31,8 +31,20 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 grep -q "listening on 127.0.0.1:" "$dir/out" || { cat "$dir/err" >&2; exit 1; }
+# fsck refuses a RocksDB store a server holds, and a path with no store.
+if out=$("$chainfs" fsck --set kv.rocksdb_path="$dir/kv" 2>&1); then
+  echo "fsck ran beside the server: $out" >&2; exit 1
+fi
+grep -q "lock" <<<"$out" || { echo "fsck beside the server said: $out" >&2; exit 1; }
 kill -TERM $pid
 wait $pid
 pid=
 test -f "$dir/kv/CURRENT"
-echo "chainfs meta starts, serves and stops"
+out=$("$chainfs" fsck --set kv.rocksdb_path="$dir/kv")
+grep -q "1 inodes, 0 entries: consistent" <<<"$out" || { echo "fsck said: $out" >&2; exit 1; }
+if out=$("$chainfs" fsck --set kv.rocksdb_path="$dir/none" 2>&1); then
+  echo "fsck accepted a missing store: $out" >&2; exit 1
+fi
+grep -q "no RocksDB store at '$dir/none'" <<<"$out" || { echo "fsck said: $out" >&2; exit 1; }
+test ! -e "$dir/none"
+echo "chainfs meta starts, serves and stops; fsck checks its store"

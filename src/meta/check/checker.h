@@ -20,7 +20,7 @@ struct CheckReport {
 // that differ from the entries or outlive their directory, usage counters (statfs) that differ
 // from the inodes and file sizes, and inodes unreachable from the root that are neither orphans
 // nor queued for collection. Reads everything into memory: for tests and small stores (the
-// future `chainfs fsck` pages through instead).
+// a `chainfs fsck` for large stores will page through instead).
 Task<Result<CheckReport>> CheckMetadata(kv::Engine& engine);
 
 }  // namespace chainfs::meta
