@@ -233,6 +233,8 @@ TEST_F(MetaServerTest, BadInputGetsTheRightErrno) {
   EXPECT_EQ(ErrnoOf(CodeOf(client_.Run(stub_->SetLock(std::move(bad_lock))))), EINVAL);
   SessionReq chosen{42, ""};
   EXPECT_EQ(ErrnoOf(CodeOf(client_.Run(stub_->OpenSession(std::move(chosen))))), EINVAL);
+  SessionReq long_name{0, std::string(10000, 'n')};
+  EXPECT_EQ(ErrnoOf(CodeOf(client_.Run(stub_->OpenSession(std::move(long_name))))), EINVAL);
   StopAndCheck();
 }
 

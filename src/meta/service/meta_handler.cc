@@ -16,6 +16,16 @@ namespace chainfs::meta {
 namespace {
 
 constexpr uint32_t kMaxReaddirPage = 16384;
+constexpr size_t kMaxSessionName = 256;
+
+// The name a client gives its session, or the peer's address; kInvalidArgument past 256 bytes.
+Result<std::string> SessionName(std::string given, const rpc::CallContext& ctx) {
+  if (given.size() > kMaxSessionName) {
+    return InvalidArgument(
+        fmt::format("session name of {} bytes (at most {})", given.size(), kMaxSessionName));
+  }
+  return given.empty() ? ctx.peer : std::move(given);
+}
 
 Result<RenameMode> RenameModeOf(uint32_t flags) {
   switch (flags) {
@@ -233,9 +243,9 @@ Task<Result<GetLockRsp>> MetaHandler::GetLock(LockReq req, rpc::CallContext&) {
 
 Task<Result<SessionRsp>> MetaHandler::OpenSession(SessionReq req, rpc::CallContext& ctx) {
   if (req.session != 0) co_return InvalidArgument("a new session's id is the server's to pick");
+  CO_ASSIGN_OR_RETURN(std::string name, SessionName(std::move(req.name), ctx));
   uint64_t session = 0;
   while (session == 0) session = rt_.random().Next();
-  std::string name = req.name.empty() ? ctx.peer : std::move(req.name);
   PutClientOp op(session, ClientRecord{std::move(name), Now() + options_.session_lease.count()},
                  /*renew=*/false);
   CO_RETURN_IF_ERROR(co_await Run(op));
@@ -244,7 +254,7 @@ Task<Result<SessionRsp>> MetaHandler::OpenSession(SessionReq req, rpc::CallConte
 
 Task<Result<SessionRsp>> MetaHandler::RenewSession(SessionReq req, rpc::CallContext& ctx) {
   if (req.session == 0) co_return InvalidArgument("renewing session 0");
-  std::string name = req.name.empty() ? ctx.peer : std::move(req.name);
+  CO_ASSIGN_OR_RETURN(std::string name, SessionName(std::move(req.name), ctx));
   PutClientOp op(req.session, ClientRecord{std::move(name), Now() + options_.session_lease.count()},
                  /*renew=*/true);
   CO_RETURN_IF_ERROR(co_await Run(op));
