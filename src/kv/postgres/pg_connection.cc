@@ -130,29 +130,35 @@ Task<Status> PgEngine::Connection::Flush() {
     int r = PQflush(conn_);
     if (r == 0) co_return Status();
     if (r < 0) {
-      broken_ = true;
-      co_return PgError(conn_, nullptr, "send");
+      co_return Broken("send");
     }
     // Read what the server sent meanwhile, so it never blocks writing to us.
     if (PQconsumeInput(conn_) != 1) {
-      broken_ = true;
-      co_return PgError(conn_, nullptr, "receive");
+      co_return Broken("receive");
     }
     CO_RETURN_IF_ERROR(co_await Wait(/*for_write=*/true));
   }
 }
 
+Status PgEngine::Connection::Broken(std::string_view what) {
+  broken_ = true;
+  return PgError(conn_, nullptr, what);
+}
+
+Task<Result<PGresult*>> PgEngine::Connection::NextResult() {
+  while (PQisBusy(conn_)) {
+    CO_RETURN_IF_ERROR(co_await Wait(/*for_write=*/false));
+    if (PQconsumeInput(conn_) != 1) co_return Broken("receive");
+  }
+  co_return PQgetResult(conn_);
+}
+
 Task<Status> PgEngine::Connection::DrainPending() {
   while (pending_results_ > 0) {
     CO_RETURN_IF_ERROR(co_await Flush());
-    while (PQisBusy(conn_)) {
-      CO_RETURN_IF_ERROR(co_await Wait(/*for_write=*/false));
-      if (PQconsumeInput(conn_) != 1) {
-        broken_ = true;
-        co_return PgError(conn_, nullptr, "receive");
-      }
-    }
-    PGresult* res = PQgetResult(conn_);
+    Result<PGresult*> next = co_await NextResult();
+    if (!next.ok()) co_return next.status();
+    PGresult* res = *next;
     if (res == nullptr) {
       --pending_results_;
     } else {
@@ -165,38 +171,29 @@ Task<Status> PgEngine::Connection::DrainPending() {
 Task<Status> PgEngine::Connection::ExecPipeline(const std::vector<Statement>& statements,
                                                 size_t first, size_t end, std::vector<Rows>& rows) {
   if (PQenterPipelineMode(conn_) != 1) {
-    broken_ = true;
-    co_return PgError(conn_, nullptr, "pipeline");
+    co_return Broken("pipeline");
   }
   for (size_t i = first; i < end; ++i) {
     Params p(statements[i].params);
     if (PQsendQueryParams(conn_, statements[i].sql.c_str(), p.count(), nullptr, p.values.data(),
                           p.lengths.data(), p.formats.data(), 1) != 1) {
-      broken_ = true;
-      co_return PgError(conn_, nullptr, Verb(statements[i].sql));
+      co_return Broken(Verb(statements[i].sql));
     }
   }
   if (PQpipelineSync(conn_) != 1) {
-    broken_ = true;
-    co_return PgError(conn_, nullptr, "sync");
+    co_return Broken("sync");
   }
   CO_RETURN_IF_ERROR(co_await Flush());
   // Every result up to the sync's, keeping the first failure. Each statement's results end
   // with a null result.
   Status failed;
   for (size_t i = first;;) {
-    while (PQisBusy(conn_)) {
-      CO_RETURN_IF_ERROR(co_await Wait(/*for_write=*/false));
-      if (PQconsumeInput(conn_) != 1) {
-        broken_ = true;
-        co_return PgError(conn_, nullptr, "receive");
-      }
-    }
-    PGresult* res = PQgetResult(conn_);
+    Result<PGresult*> next = co_await NextResult();
+    if (!next.ok()) co_return next.status();
+    PGresult* res = *next;
     if (res == nullptr) {
       if (++i > end || PQstatus(conn_) != CONNECTION_OK) {
-        broken_ = true;
-        co_return PgError(conn_, nullptr, "pipeline");
+        co_return Broken("pipeline");
       }
       continue;
     }

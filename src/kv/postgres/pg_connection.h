@@ -9,6 +9,7 @@
 #include "runtime/task.h"
 
 struct pg_conn;
+struct pg_result;
 
 namespace chainfs::kv {
 
@@ -48,6 +49,10 @@ class PgEngine::Connection {
   Task<Status> Wait(bool for_write);
   Task<Status> Flush();
   Task<Status> DrainPending();
+  // Marks the connection for a reset before its next use; the error names `what`.
+  Status Broken(std::string_view what);
+  // The next result once it has arrived (null at the end of a statement's results).
+  Task<Result<pg_result*>> NextResult();
   Task<Status> ExecPipeline(const std::vector<Statement>& statements, size_t first, size_t end,
                             std::vector<Rows>& rows);
 
