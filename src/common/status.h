@@ -64,5 +64,7 @@ inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status ProtocolError(std::string m) { return {StatusCode::kProtocolError, std::move(m)}; }
+inline Status OutOfRange(std::string m) { return {StatusCode::kOutOfRange, std::move(m)}; }
+inline Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
 
 }  // namespace chainfs

@@ -57,16 +57,16 @@ Task<Status> Load(kv::Transaction& txn, Store& s, CheckReport& report) {
   CO_ASSIGN_OR_RETURN(auto orphans, co_await ReadAll(txn, keys::AllOrphans()));
   for (const kv::KeyValue& kv : orphans) {
     s.released.insert(
-        InodeId(keys::ReadBigEndian(std::string_view(kv.key).substr(keys::kOrphan.size()))));
+        InodeId(ReadBigEndian(std::string_view(kv.key).substr(keys::kOrphan.size()))));
   }
   CO_ASSIGN_OR_RETURN(auto queued, co_await ReadAll(txn, keys::AllGcQueue()));
   for (const kv::KeyValue& kv : queued) {
     s.released.insert(
-        InodeId(keys::ReadBigEndian(std::string_view(kv.key).substr(keys::kGcQueue.size() + 8))));
+        InodeId(ReadBigEndian(std::string_view(kv.key).substr(keys::kGcQueue.size() + 8))));
   }
   CO_ASSIGN_OR_RETURN(auto stats, co_await ReadAll(txn, keys::AllDirStats()));
   for (const kv::KeyValue& kv : stats) {
-    InodeId dir(keys::ReadBigEndian(std::string_view(kv.key).substr(keys::kDirStat.size())));
+    InodeId dir(ReadBigEndian(std::string_view(kv.key).substr(keys::kDirStat.size())));
     CO_ASSIGN_OR_RETURN(int64_t v, kv::DecodeInt64(kv.value));
     s.dir_stats[{dir, kv.key.back()}] = v;
   }

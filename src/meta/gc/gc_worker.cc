@@ -30,7 +30,7 @@ class ListDueOp : public kv::TxnBody {
       if (row.key.size() != keys::kGcQueue.size() + 16) {
         co_return Status(StatusCode::kCorruption, "malformed GC queue key");
       }
-      InodeId inode(keys::ReadBigEndian(std::string_view(row.key).substr(row.key.size() - 8)));
+      InodeId inode(ReadBigEndian(std::string_view(row.key).substr(row.key.size() - 8)));
       due.push_back({inode, std::move(row.key)});
     }
     co_return Status();

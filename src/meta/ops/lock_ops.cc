@@ -24,8 +24,8 @@ Result<HeldLock> ParseLock(const kv::KeyValue& row) {
   size_t base = keys::kLock.size() + 8;
   if (k.size() != base + 17) return Status(StatusCode::kCorruption, "malformed lock key");
   HeldLock h;
-  h.owner.session = keys::ReadBigEndian(k.substr(base));
-  h.owner.owner = keys::ReadBigEndian(k.substr(base + 8));
+  h.owner.session = ReadBigEndian(k.substr(base));
+  h.owner.owner = ReadBigEndian(k.substr(base + 8));
   h.kind = static_cast<LockKind>(k[base + 16]);
   ASSIGN_OR_RETURN(h.set, DecodeRecord<LockSet>(row.value));
   return h;

@@ -4,17 +4,6 @@
 
 namespace chainfs::meta::keys {
 
-void AppendBigEndian(std::string& out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8)
-    out.push_back(static_cast<char>((v >> shift) & 0xff));
-}
-
-uint64_t ReadBigEndian(std::string_view b) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(b[i]);
-  return v;
-}
-
 namespace {
 
 std::string WithId(std::string_view prefix, uint64_t id) {

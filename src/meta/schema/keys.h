@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/big_endian.h"
 #include "common/ids.h"
 #include "common/result.h"
 #include "runtime/clock.h"
@@ -94,9 +95,5 @@ inline constexpr std::string_view kBytesUsed = "bytes/";
 inline constexpr uint64_t kUsageShards = 256;
 std::string UsageCounter(std::string_view name, InodeId inode);
 Range UsageCounters(std::string_view name);
-
-// Fixed-width big-endian encoding used inside keys.
-void AppendBigEndian(std::string& out, uint64_t v);
-uint64_t ReadBigEndian(std::string_view eight_bytes);
 
 }  // namespace chainfs::meta::keys

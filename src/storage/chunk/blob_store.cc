@@ -1,0 +1,125 @@
+#include "storage/chunk/blob_store.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "common/check.h"
+
+namespace chainfs::storage {
+
+namespace {
+
+uint64_t Linear(uint32_t file, uint32_t index) {
+  return uint64_t{file} * BlobStore::kSlotsPerFile + index;
+}
+
+uint64_t SlotBytes(uint8_t size_log2) { return uint64_t{1} << size_log2; }
+
+}  // namespace
+
+BlobStore::BlobStore(Disk& disk, std::string dir) : disk_(disk), dir_(std::move(dir)) {}
+BlobStore::~BlobStore() = default;
+
+Task<Status> BlobStore::Open() { co_return co_await disk_.MakeDirs(dir_); }
+
+void BlobStore::MarkUsed(const BlobSlot& slot) {
+  SlotKey key = slot.Key();
+  if (!used_.insert(key).second) return;
+  used_bytes_ += SlotBytes(slot.size_log2);
+  if (free_.erase(key) > 0) return;
+  uint64_t linear = Linear(slot.file, slot.index);
+  uint64_t& fresh = next_fresh_[slot.size_log2];
+  for (; fresh < linear; ++fresh) {
+    free_.emplace(slot.size_log2, fresh / kSlotsPerFile, fresh % kSlotsPerFile);
+  }
+  fresh = std::max(fresh, linear + 1);
+}
+
+BlobSlot BlobStore::Allocate(uint32_t chunk_size_bytes) {
+  CHECK(ValidChunkSize(chunk_size_bytes));
+  auto size_log2 = static_cast<uint8_t>(std::countr_zero(chunk_size_bytes));
+  BlobSlot slot;
+  auto it = free_.lower_bound(SlotKey(size_log2, 0, 0));
+  if (it != free_.end() && std::get<0>(*it) == size_log2) {
+    slot = BlobSlot{size_log2, std::get<1>(*it), std::get<2>(*it)};
+  } else {
+    uint64_t linear = next_fresh_[size_log2];
+    slot = BlobSlot{size_log2, static_cast<uint32_t>(linear / kSlotsPerFile),
+                    static_cast<uint32_t>(linear % kSlotsPerFile)};
+  }
+  MarkUsed(slot);
+  return slot;
+}
+
+void BlobStore::Free(const BlobSlot& slot) {
+  SlotKey key = slot.Key();
+  if (!used_.contains(key)) return;
+  if (pins_.contains(key)) {
+    free_when_unpinned_.insert(key);
+    return;
+  }
+  Release(key);
+}
+
+void BlobStore::Release(const SlotKey& key) {
+  used_.erase(key);
+  used_bytes_ -= SlotBytes(std::get<0>(key));
+  free_.insert(key);
+}
+
+void BlobStore::Pin(const BlobSlot& slot) { ++pins_[slot.Key()]; }
+
+void BlobStore::Unpin(const BlobSlot& slot) {
+  SlotKey key = slot.Key();
+  auto it = pins_.find(key);
+  CHECK(it != pins_.end());
+  if (--it->second > 0) return;
+  pins_.erase(it);
+  if (free_when_unpinned_.erase(key) > 0) Release(key);
+}
+
+std::string BlobStore::PathOf(FileKey key) const {
+  return fmt::format("{}/{}-{}", dir_, key.first, key.second);
+}
+
+Task<Result<File*>> BlobStore::FileOf(const BlobSlot& slot) {
+  FileKey key(slot.size_log2, slot.file);
+  if (auto it = files_.find(key); it != files_.end()) co_return it->second.get();
+  std::string path = PathOf(key);
+  auto file = co_await disk_.Open(path, OpenMode::kCreate);
+  if (!file.ok()) co_return file.status();
+  // Another coroutine may have opened it meanwhile; keep the first.
+  if (auto it = files_.find(key); it != files_.end()) co_return it->second.get();
+  // The file's name must be durable before any record points into it.
+  CO_RETURN_IF_ERROR(co_await disk_.SyncDir(dir_));
+  if (auto it = files_.find(key); it != files_.end()) co_return it->second.get();
+  File* raw = file->get();
+  files_.emplace(key, std::move(*file));
+  co_return raw;
+}
+
+Task<Status> BlobStore::Write(BlobSlot slot, uint32_t offset, std::span<const char> data) {
+  CHECK(offset + data.size() <= SlotBytes(slot.size_log2));
+  CO_ASSIGN_OR_RETURN(File * file, co_await FileOf(slot));
+  uint64_t base = uint64_t{slot.index} * SlotBytes(slot.size_log2);
+  co_return co_await file->WriteAt(base + offset, data);
+}
+
+Task<Status> BlobStore::Read(BlobSlot slot, uint32_t offset, std::span<char> out) {
+  CHECK(offset + out.size() <= SlotBytes(slot.size_log2));
+  CO_ASSIGN_OR_RETURN(File * file, co_await FileOf(slot));
+  uint64_t base = uint64_t{slot.index} * SlotBytes(slot.size_log2);
+  CO_ASSIGN_OR_RETURN(size_t n, co_await file->ReadAt(base + offset, out));
+  std::memset(out.data() + n, 0, out.size() - n);
+  co_return Status();
+}
+
+Task<Status> BlobStore::Sync(BlobSlot slot) {
+  CO_ASSIGN_OR_RETURN(File * file, co_await FileOf(slot));
+  co_return co_await file->Sync();
+}
+
+}  // namespace chainfs::storage
