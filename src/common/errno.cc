@@ -45,6 +45,7 @@ int ErrnoOf(StatusCode code) {
     case StatusCode::kDeadlineExceeded:
     case StatusCode::kUnavailable:
     case StatusCode::kBusy:
+    case StatusCode::kStaleRouting:
     case StatusCode::kConflict:
     case StatusCode::kCommitUnknown:
       return EAGAIN;

@@ -144,6 +144,15 @@ Task<Status> ChunkEngine::DropPending(ChunkId chunk) {
   co_return Status();
 }
 
+Task<Status> ChunkEngine::Forget(ChunkId chunk) {
+  const ChunkRecord* found = Find(chunk);
+  if (found == nullptr) co_return Status();
+  ChunkRecord old = *found;
+  CO_RETURN_IF_ERROR(co_await Persist(chunk, nullptr));
+  FreeUnused(old, nullptr);
+  co_return Status();
+}
+
 Task<Status> ChunkEngine::Persist(ChunkId chunk, const ChunkRecord* rec) {
   std::unique_ptr<kv::Transaction> txn = store_.Begin();
   std::string key = ChunkKey(chunk);

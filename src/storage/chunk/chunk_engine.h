@@ -47,6 +47,8 @@ class ChunkEngine {
   // Makes the pending `version` the committed one. Committing a version that already is
   // committed (or a chunk already removed) succeeds. kOutOfRange for any other version.
   Task<Status> Commit(ChunkId chunk, uint64_t version);
+  // Removes the chunk whatever its versions (a sync found it should not exist here).
+  Task<Status> Forget(ChunkId chunk);
   // Drops an uncommitted pending version (it can never commit: the chain moved on).
   Task<Status> DropPending(ChunkId chunk);
 

@@ -1,0 +1,54 @@
+#include "mgmtd/routing.h"
+
+#include <fmt/format.h>
+
+namespace chainfs::mgmtd {
+
+const Chain* RoutingInfo::FindChain(ChainId id) const {
+  auto it = chains.find(id);
+  return it == chains.end() ? nullptr : &it->second;
+}
+
+Result<std::string> RoutingInfo::AddressOf(TargetId target) const {
+  auto t = targets.find(target);
+  if (t == targets.end()) {
+    return Status(StatusCode::kStaleRouting, fmt::format("target {} is not in routing version {}",
+                                                         target, version));
+  }
+  auto n = nodes.find(t->second.node);
+  if (n == nodes.end()) {
+    return Status(StatusCode::kStaleRouting,
+                  fmt::format("node {} of target {} is not in routing version {}", t->second.node,
+                              target, version));
+  }
+  return n->second.address;
+}
+
+std::vector<TargetId> WritePath(const Chain& chain) {
+  std::vector<TargetId> path;
+  for (const ChainTarget& t : chain.targets) {
+    if (t.state == PublicState::kServing) path.push_back(t.target);
+  }
+  if (path.empty()) return path;
+  for (const ChainTarget& t : chain.targets) {
+    if (t.state == PublicState::kSyncing) path.push_back(t.target);
+  }
+  return path;
+}
+
+std::optional<TargetId> ServingTail(const Chain& chain) {
+  std::optional<TargetId> tail;
+  for (const ChainTarget& t : chain.targets) {
+    if (t.state == PublicState::kServing) tail = t.target;
+  }
+  return tail;
+}
+
+std::optional<PublicState> StateIn(const Chain& chain, TargetId target) {
+  for (const ChainTarget& t : chain.targets) {
+    if (t.target == target) return t.state;
+  }
+  return std::nullopt;
+}
+
+}  // namespace chainfs::mgmtd

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <memory>
+
+#include "common/ids.h"
+#include "runtime/keyed_locks.h"
+#include "storage/chunk/chunk_engine.h"
+
+namespace chainfs::storage {
+
+// One target this server hosts: its chunks, and a lock per chunk that orders the updates of a
+// chunk through this replica (held from storing an update until the successor acknowledges it).
+struct LocalTarget {
+  TargetId id;
+  std::unique_ptr<ChunkEngine> engine;
+  KeyedLocks<ChunkId> locks;
+  // The chain version at which its predecessor declared a sync complete; the target reports
+  // itself up to date while the chain still has that version.
+  uint64_t synced_chain_version = 0;
+  // Its disk failed: it serves nothing and reports itself offline.
+  bool failed = false;
+};
+
+}  // namespace chainfs::storage

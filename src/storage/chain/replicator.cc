@@ -1,0 +1,233 @@
+#include "storage/chain/replicator.h"
+
+#include <fmt/format.h>
+
+#include "storage/service/storage_service.h"
+
+namespace chainfs::storage {
+namespace {
+
+using mgmtd::PublicState;
+
+Status Stale(std::string message) { return Status(StatusCode::kStaleRouting, std::move(message)); }
+
+WriteRsp Done(const ChunkEngine& engine, ChunkId chunk) {
+  const ChunkRecord* rec = engine.Find(chunk);
+  if (rec == nullptr) return WriteRsp{};
+  return WriteRsp{rec->committed.version, rec->committed.length};
+}
+
+}  // namespace
+
+Replicator::Replicator(rpc::ClientPool& pool) : pool_(pool) {}
+
+void Replicator::AddTarget(std::unique_ptr<LocalTarget> target) {
+  TargetId id = target->id;
+  targets_[id] = std::move(target);
+}
+
+LocalTarget* Replicator::target(TargetId id) {
+  auto it = targets_.find(id);
+  return it == targets_.end() ? nullptr : it->second.get();
+}
+
+void Replicator::SetRouting(std::shared_ptr<const mgmtd::RoutingInfo> routing) {
+  routing_ = std::move(routing);
+}
+
+Result<Replicator::Position> Replicator::Locate(const ChainRef& ref) const {
+  if (!routing_) return Stale("this storage server has no routing info yet");
+  const mgmtd::Chain* chain = routing_->FindChain(ref.chain);
+  if (chain == nullptr) {
+    return Stale(fmt::format("chain {} is not in routing version {}", ref.chain, routing_->version));
+  }
+  if (chain->version != ref.chain_version) {
+    return Stale(fmt::format("chain {}: request routed by chain version {}, this replica has {}",
+                             ref.chain, ref.chain_version, chain->version));
+  }
+  auto it = targets_.find(ref.target);
+  if (it == targets_.end()) {
+    return Stale(fmt::format("target {} is not on this storage server", ref.target));
+  }
+  if (it->second->failed) {
+    return Unavailable(fmt::format("target {} failed (disk error)", ref.target));
+  }
+  std::optional<PublicState> state = mgmtd::StateIn(*chain, ref.target);
+  if (!state) return Stale(fmt::format("target {} is not in chain {}", ref.target, ref.chain));
+  Position pos;
+  pos.routing = routing_;
+  pos.local = it->second.get();
+  pos.chain = *chain;
+  pos.state = *state;
+  std::vector<TargetId> path = mgmtd::WritePath(*chain);
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] != ref.target) continue;
+    pos.is_head = i == 0;
+    if (i + 1 < path.size()) {
+      pos.successor = path[i + 1];
+      pos.successor_syncing = mgmtd::StateIn(*chain, path[i + 1]) == PublicState::kSyncing;
+    }
+  }
+  return pos;
+}
+
+Result<Replicator::Position> Replicator::LocateTarget(TargetId id) const {
+  if (!routing_) return Stale("this storage server has no routing info yet");
+  auto it = routing_->targets.find(id);
+  if (it == routing_->targets.end()) {
+    return Stale(fmt::format("target {} is not in routing version {}", id, routing_->version));
+  }
+  const mgmtd::Chain* chain = routing_->FindChain(it->second.chain);
+  if (chain == nullptr) return Stale(fmt::format("target {} has no chain", id));
+  ChainRef ref{chain->id, chain->version, id};
+  return Locate(ref);
+}
+
+Task<Result<WriteRsp>> Replicator::Write(WriteReq req, std::span<const char> data) {
+  CO_ASSIGN_OR_RETURN(Position pos, Locate(req.ref));
+  if (!pos.is_head || pos.state != PublicState::kServing) {
+    co_return Stale(fmt::format("target {} is not the head of chain {} version {}", req.ref.target,
+                                req.ref.chain, req.ref.chain_version));
+  }
+  ChunkUpdate u = std::move(req.update);
+  if (u.kind == UpdateKind::kReplace) {
+    co_return InvalidArgument("whole-chunk replacement is for replicas, not clients");
+  }
+  if (u.tag.client == 0) co_return InvalidArgument("an update needs a client id in its tag");
+  CO_ASSIGN_OR_RETURN(auto guard, co_await pos.local->locks.Lock(u.chunk));
+  ChunkEngine& engine = *pos.local->engine;
+  const ChunkRecord* rec = engine.Find(u.chunk);
+  if (rec != nullptr && rec->pending) {
+    bool retry = rec->pending->tag == u.tag;
+    CO_RETURN_IF_ERROR(co_await Resolve(pos, u.chunk));
+    if (retry) co_return Done(engine, u.chunk);
+    rec = engine.Find(u.chunk);
+  }
+  if (rec != nullptr && rec->committed.version > 0 && rec->committed.tag == u.tag) {
+    co_return Done(engine, u.chunk);
+  }
+  if (rec == nullptr && u.kind == UpdateKind::kRemove) co_return WriteRsp{};
+  u.version = (rec ? rec->committed.version : 0) + 1;
+  u.chain_version = pos.chain.version;
+  bool end = !pos.successor;
+  CO_RETURN_IF_ERROR((co_await engine.Store(u, data, end)).status());
+  if (!end) {
+    CO_RETURN_IF_ERROR(co_await Propagate(pos, u, data));
+    CO_RETURN_IF_ERROR(co_await engine.Commit(u.chunk, u.version));
+  }
+  co_return Done(engine, u.chunk);
+}
+
+Task<Result<ForwardRsp>> Replicator::Forward(ForwardReq req, std::span<const char> data) {
+  CO_ASSIGN_OR_RETURN(Position pos, Locate(req.ref));
+  bool takes = pos.state == PublicState::kSyncing || (pos.state == PublicState::kServing && !pos.is_head);
+  if (!takes || (req.force && pos.state != PublicState::kSyncing)) {
+    co_return Stale(fmt::format("target {} takes no {}forwarded updates in chain {} version {}",
+                                req.ref.target, req.force ? "forced " : "", req.ref.chain,
+                                req.ref.chain_version));
+  }
+  CO_ASSIGN_OR_RETURN(auto guard, co_await pos.local->locks.Lock(req.update.chunk));
+  co_return co_await ApplyForward(pos, std::move(req), data);
+}
+
+Task<Result<ForwardRsp>> Replicator::ApplyForward(const Position& pos, ForwardReq req,
+                                                  std::span<const char> data) {
+  ChunkEngine& engine = *pos.local->engine;
+  const ChunkUpdate& u = req.update;
+  if (req.force) {
+    if (u.kind == UpdateKind::kRemove) {
+      CO_RETURN_IF_ERROR(co_await engine.Forget(u.chunk));
+    } else {
+      CO_RETURN_IF_ERROR((co_await engine.Store(u, data, true)).status());
+    }
+    co_return ForwardRsp{u.version};
+  }
+  const ChunkRecord* rec = engine.Find(u.chunk);
+  uint64_t committed = rec ? rec->committed.version : 0;
+  bool end = !pos.successor;
+  if (rec == nullptr && u.kind == UpdateKind::kRemove) {
+    // Gone here already: this replica committed the removal after its successor did.
+    if (!end) CO_RETURN_IF_ERROR(co_await Propagate(pos, u, data));
+    co_return ForwardRsp{u.version};
+  }
+  if (committed >= u.version) {
+    if (rec->committed.tag == u.tag) co_return ForwardRsp{committed};
+    co_return Internal(fmt::format("chunk {}: version {} arrived but version {} with another tag "
+                                   "is committed here",
+                                   u.chunk, u.version, committed));
+  }
+  if (u.version != committed + 1) {
+    co_return OutOfRange(fmt::format("chunk {}: version {} arrived after committed version {}",
+                                     u.chunk, u.version, committed));
+  }
+  CO_RETURN_IF_ERROR((co_await engine.Store(u, data, end)).status());
+  if (!end) {
+    CO_RETURN_IF_ERROR(co_await Propagate(pos, u, data));
+    CO_RETURN_IF_ERROR(co_await engine.Commit(u.chunk, u.version));
+  }
+  co_return ForwardRsp{u.version};
+}
+
+Task<Status> Replicator::Propagate(const Position& pos, ChunkUpdate u,
+                                   std::span<const char> data) {
+  if (!pos.successor_syncing) {
+    co_return co_await SendForward(pos, *pos.successor, std::move(u), data, false);
+  }
+  CO_ASSIGN_OR_RETURN(auto whole, co_await WholeChunk(*pos.local, u.chunk, /*pending=*/true));
+  co_return co_await SendForward(pos, *pos.successor, whole.first, whole.second, true);
+}
+
+Task<Status> Replicator::SendForward(const Position& pos, TargetId to, ChunkUpdate u,
+                                     std::span<const char> data, bool force) {
+  CO_ASSIGN_OR_RETURN(std::string text, pos.routing->AddressOf(to));
+  CO_ASSIGN_OR_RETURN(Address address, Address::Parse(text));
+  StorageService::Client client(rpc::Channel{&pool_, address});
+  ForwardReq req;
+  req.ref = ChainRef{pos.chain.id, pos.chain.version, to};
+  req.update = std::move(u);
+  req.force = force;
+  rpc::CallOptions options;
+  options.request_bulk = data;
+  Result<ForwardRsp> rsp = co_await client.Forward(std::move(req), options);
+  co_return rsp.status();
+}
+
+Task<Status> Replicator::Resolve(const Position& pos, ChunkId chunk) {
+  ChunkEngine& engine = *pos.local->engine;
+  const ChunkRecord* rec = engine.Find(chunk);
+  if (rec == nullptr || !rec->pending) co_return Status();
+  uint64_t version = rec->pending->version;
+  if (pos.successor) {
+    CO_ASSIGN_OR_RETURN(auto whole, co_await WholeChunk(*pos.local, chunk, /*pending=*/true));
+    CO_RETURN_IF_ERROR(co_await SendForward(pos, *pos.successor, whole.first, whole.second,
+                                            pos.successor_syncing));
+  }
+  co_return co_await engine.Commit(chunk, version);
+}
+
+Task<Result<std::pair<ChunkUpdate, std::string>>> Replicator::WholeChunk(LocalTarget& t,
+                                                                         ChunkId chunk,
+                                                                         bool pending) {
+  const ChunkRecord* rec = t.engine->Find(chunk);
+  ChunkUpdate u;
+  u.chunk = chunk;
+  u.kind = UpdateKind::kRemove;
+  u.version = 1;
+  if (rec == nullptr) co_return std::pair(u, std::string());
+  const ChunkVersion& v = pending && rec->pending ? *rec->pending : rec->committed;
+  u.chunk_size_bytes = rec->chunk_size_bytes;
+  u.chain_version = rec->chain_version;
+  u.version = v.version;
+  u.tag = v.tag;
+  if (v.removed) co_return std::pair(u, std::string());
+  u.kind = UpdateKind::kReplace;
+  u.length = v.length;
+  std::string content(v.length, '\0');
+  CO_ASSIGN_OR_RETURN(size_t n, co_await t.engine->Read(chunk, pending, 0, content));
+  if (n != content.size()) {
+    co_return Internal(fmt::format("chunk {}: read {} of its {} bytes", chunk, n, content.size()));
+  }
+  co_return std::pair(u, std::move(content));
+}
+
+}  // namespace chainfs::storage

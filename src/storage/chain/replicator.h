@@ -1,0 +1,92 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "mgmtd/routing.h"
+#include "rpc/client.h"
+#include "storage/chain/local_target.h"
+#include "storage/service/storage_messages.h"
+
+namespace chainfs::storage {
+
+// CRAQ over this server's targets (DESIGN.md section 7). Writes enter at the head, which
+// assigns the version; each replica stores the update as pending, forwards it, and commits when
+// its successor acknowledges; the end of the write path commits at once. Any serving replica
+// answers reads: one holding a pending version asks the serving tail which version is
+// committed and serves that one, so reads never go back in time and never ask the client to
+// retry.
+//
+// A pending version left behind (its sender failed, or the chain changed) is resolved before
+// the chunk changes again or its committed version is reported: forwarded whole to the
+// successor, then committed. Every request names the chain version it was routed by, and a
+// replica whose chain differs answers kStaleRouting. Belongs to one executor.
+class Replicator {
+ public:
+  explicit Replicator(rpc::ClientPool& pool);
+
+  void AddTarget(std::unique_ptr<LocalTarget> target);
+  LocalTarget* target(TargetId id);
+  const std::map<TargetId, std::unique_ptr<LocalTarget>>& targets() const { return targets_; }
+  void SetRouting(std::shared_ptr<const mgmtd::RoutingInfo> routing);
+  std::shared_ptr<const mgmtd::RoutingInfo> routing() const { return routing_; }
+  // What the target tells the cluster manager about itself.
+  mgmtd::LocalState LocalStateOf(const LocalTarget& t) const;
+
+  Task<Result<WriteRsp>> Write(WriteReq req, std::span<const char> data);
+  Task<Result<ForwardRsp>> Forward(ForwardReq req, std::span<const char> data);
+  // Reads into `out` (req.length bytes at most); sets `n` to the bytes read.
+  Task<Result<ReadRsp>> Read(ReadReq req, std::span<char> out, size_t& n);
+  Task<Result<CommittedRsp>> Committed(CommittedReq req);
+  Task<Result<ListChunksRsp>> ListChunks(ListChunksReq req);
+  Task<Result<Empty>> SyncDone(SyncDoneReq req);
+  Task<Result<LastChunkRsp>> LastChunk(LastChunkReq req);
+
+  // Sends every chunk that differs, and removals of chunks that should not exist, from `from`
+  // to its syncing successor, then tells it the sync is done.
+  Task<Status> SyncSuccessor(TargetId from);
+  // The local target whose successor is syncing and should be synced from, if any.
+  std::optional<TargetId> TargetToSyncFrom() const;
+
+ private:
+  // Where a local target stands in a chain, as of one routing version.
+  struct Position {
+    std::shared_ptr<const mgmtd::RoutingInfo> routing;
+    LocalTarget* local = nullptr;
+    mgmtd::Chain chain;
+    mgmtd::PublicState state = mgmtd::PublicState::kOffline;
+    bool is_head = false;
+    std::optional<TargetId> successor;
+    bool successor_syncing = false;
+  };
+
+  Result<Position> Locate(const ChainRef& ref) const;
+  Result<Position> LocateTarget(TargetId id) const;
+  // Sends `u` on to the successor; `force` when it is syncing (then `u` carries the whole chunk).
+  Task<Status> Propagate(const Position& pos, ChunkUpdate u, std::span<const char> data);
+  Task<Status> SendForward(const Position& pos, TargetId to, ChunkUpdate u,
+                           std::span<const char> data, bool force);
+  // Completes a leftover pending version of `chunk`; the caller holds the chunk's lock.
+  Task<Status> Resolve(const Position& pos, ChunkId chunk);
+  // The committed version of `chunk` as an update that recreates it whole (kReplace), or a
+  // removal when it does not exist.
+  Task<Result<std::pair<ChunkUpdate, std::string>>> WholeChunk(LocalTarget& t, ChunkId chunk,
+                                                               bool pending);
+  // The committed version of `chunk` according to the serving tail (this replica, or a call).
+  Task<Result<uint64_t>> CommittedAtTail(const Position& pos, ChunkId chunk);
+  // At the tail: resolves a pending version first, so that what it reports stays committed.
+  Task<Result<uint64_t>> CommittedHere(const Position& pos, ChunkId chunk);
+  Task<Status> SyncChunk(const Position& pos, ChunkId chunk, const ChunkSummary* theirs);
+  Task<Result<std::map<ChunkId, ChunkSummary>>> FetchSummaries(const Position& pos);
+  Task<Result<ForwardRsp>> ApplyForward(const Position& pos, ForwardReq req,
+                                        std::span<const char> data);
+
+  rpc::ClientPool& pool_;
+  std::map<TargetId, std::unique_ptr<LocalTarget>> targets_;
+  std::shared_ptr<const mgmtd::RoutingInfo> routing_;
+};
+
+}  // namespace chainfs::storage

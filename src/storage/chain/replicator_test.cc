@@ -1,0 +1,236 @@
+#include "storage/chain/replicator.h"
+
+#include <gtest/gtest.h>
+
+#include "kv/mem/mem_engine.h"
+#include "rpc/server.h"
+#include "runtime/sim/sim_node.h"
+#include "runtime/sim/sim_run.h"
+#include "storage/service/storage_handler.h"
+
+namespace chainfs::storage {
+namespace {
+
+using namespace std::chrono_literals;
+using mgmtd::LocalState;
+using mgmtd::PublicState;
+
+constexpr char kSecret[] = "replicator-test";
+constexpr uint32_t kChunk = 128 << 10;
+constexpr ChainId kChain{1};
+
+// One simulated storage server hosting one target. Its metadata store outlives Crash(), as
+// the disk does.
+struct Replica {
+  Replica(SimWorld& world, SimNetwork& net, std::string name, TargetId id)
+      : node(world, net, name), target(id) {}
+
+  void Start(std::shared_ptr<const mgmtd::RoutingInfo> routing) {
+    pool = std::make_unique<rpc::ClientPool>(node, rpc::RpcOptions{}, kSecret);
+    replicator = std::make_unique<Replicator>(*pool);
+    auto local = std::make_unique<LocalTarget>();
+    local->id = target;
+    local->engine = std::make_unique<ChunkEngine>(store, node.disk(), "target/blobs");
+    engine = local->engine.get();
+    replicator->AddTarget(std::move(local));
+    replicator->SetRouting(std::move(routing));
+    handler = std::make_unique<StorageHandler>(*replicator);
+    server = std::make_unique<rpc::Server>(node, rpc::RpcOptions{}, kSecret);
+    StorageService::Register(server->dispatcher(), *handler);
+    CHECK(server->Start({node.name(), 9000}).ok());
+  }
+  void Stop() {
+    server.reset();
+    handler.reset();
+    replicator.reset();
+    if (pool) pool->CloseAll();
+    pool.reset();
+  }
+
+  SimNode node;
+  TargetId target;
+  kv::MemEngine store;
+  ChunkEngine* engine = nullptr;
+  std::unique_ptr<rpc::ClientPool> pool;
+  std::unique_ptr<Replicator> replicator;
+  std::unique_ptr<StorageHandler> handler;
+  std::unique_ptr<rpc::Server> server;
+};
+
+class ReplicatorTest : public ::testing::Test {
+ protected:
+  ReplicatorTest() : world_(21), net_(world_, {}), client_(world_, net_, "client") {
+    pool_ = std::make_unique<rpc::ClientPool>(client_, rpc::RpcOptions{}, kSecret);
+    auto routing = std::make_shared<mgmtd::RoutingInfo>();
+    routing->version = 1;
+    mgmtd::Chain chain{kChain, 1, {}};
+    for (int i = 0; i < 3; ++i) {
+      std::string name = "s" + std::to_string(i + 1);
+      replicas_.push_back(std::make_unique<Replica>(world_, net_, name, TargetId(i + 1)));
+      routing->nodes[NodeId(i + 1)] = mgmtd::NodeInfo{NodeId(i + 1), mgmtd::NodeRole::kStorage,
+                                                      name + ":9000", true};
+      routing->targets[TargetId(i + 1)] =
+          mgmtd::TargetInfo{TargetId(i + 1), NodeId(i + 1), kChain, LocalState::kUpToDate, 0, 0};
+      chain.targets.push_back(mgmtd::ChainTarget{TargetId(i + 1), PublicState::kServing});
+    }
+    routing->chains[kChain] = chain;
+    routing_ = routing;
+    for (auto& r : replicas_) r->Start(routing_);
+    for (auto& r : replicas_) CHECK(Run(r->engine->Open()).ok());
+  }
+  ~ReplicatorTest() override {
+    for (auto& r : replicas_) r->Stop();
+    pool_->CloseAll();
+    world_.Shutdown();
+  }
+
+  template <typename T>
+  T Run(Task<T> task) {
+    auto r = RunSimTask(world_, std::move(task), Nanos(600s));
+    CHECK(r.has_value());
+    return std::move(*r);
+  }
+
+  // Publishes a new routing version in which each target reports `local`.
+  void Report(std::map<TargetId, LocalState> local) {
+    auto next = std::make_shared<mgmtd::RoutingInfo>(*routing_);
+    next->version++;
+    next->chains[kChain] = mgmtd::NextChain(routing_->chains.at(kChain), local);
+    routing_ = next;
+    for (auto& r : replicas_) {
+      if (r->replicator) r->replicator->SetRouting(routing_);
+    }
+  }
+  const mgmtd::Chain& chain() const { return routing_->chains.at(kChain); }
+
+  StorageService::Client ClientFor(TargetId t) {
+    auto address = Address::Parse(*routing_->AddressOf(t));
+    return StorageService::Client(rpc::Channel{pool_.get(), *address});
+  }
+
+  Result<WriteRsp> Write(uint64_t index, uint32_t offset, const std::string& data, uint64_t seq) {
+    WriteReq req;
+    TargetId head = mgmtd::WritePath(chain()).front();
+    req.ref = ChainRef{kChain, chain().version, head};
+    req.update.chunk = ChunkId{InodeId(9), index};
+    req.update.kind = UpdateKind::kWrite;
+    req.update.chunk_size_bytes = kChunk;
+    req.update.offset = offset;
+    req.update.length = data.size();
+    req.update.tag = UpdateTag{77, seq};
+    rpc::CallOptions opts;
+    opts.request_bulk = data;
+    return Run(ClientFor(head).Write(std::move(req), opts));
+  }
+
+  Result<std::string> Read(TargetId from, uint64_t index) {
+    ReadReq req;
+    req.ref = ChainRef{kChain, chain().version, from};
+    req.chunk = ChunkId{InodeId(9), index};
+    req.length = kChunk;
+    std::string out(kChunk, '\0');
+    size_t got = 0;
+    rpc::CallOptions opts{.response_bulk = out, .response_bulk_len = &got};
+    Result<ReadRsp> rsp = Run(ClientFor(from).Read(std::move(req), opts));
+    if (!rsp.ok()) return rsp.status();
+    out.resize(got);
+    return out;
+  }
+
+  SimWorld world_;
+  SimNetwork net_;
+  SimNode client_;
+  std::unique_ptr<rpc::ClientPool> pool_;
+  std::vector<std::unique_ptr<Replica>> replicas_;
+  std::shared_ptr<const mgmtd::RoutingInfo> routing_;
+};
+
+TEST_F(ReplicatorTest, WriteReachesEveryReplica) {
+  auto w = Write(0, 0, "hello chain", 1);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->version, 1u);
+  for (int t = 1; t <= 3; ++t) EXPECT_EQ(*Read(TargetId(t), 0), "hello chain") << t;
+  // A retry with the same tag changes nothing.
+  auto again = Write(0, 0, "hello chain", 1);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->version, 1u);
+  for (auto& r : replicas_) EXPECT_EQ(r->engine->Find(ChunkId{InodeId(9), 0})->committed.version, 1u);
+}
+
+TEST_F(ReplicatorTest, StaleChainVersionIsARoutingError) {
+  WriteReq req;
+  req.ref = ChainRef{kChain, chain().version + 1, TargetId(1)};
+  req.update.chunk = ChunkId{InodeId(9), 0};
+  req.update.chunk_size_bytes = kChunk;
+  req.update.length = 1;
+  req.update.tag = UpdateTag{77, 1};
+  rpc::CallOptions opts;
+  opts.request_bulk = std::span<const char>("x", 1);
+  auto w = Run(ClientFor(TargetId(1)).Write(std::move(req), opts));
+  EXPECT_EQ(w.status().code(), StatusCode::kStaleRouting);
+  EXPECT_EQ(replicas_[0]->engine->Find(ChunkId{InodeId(9), 0}), nullptr);
+  // Writing anywhere but the head is refused too.
+  WriteReq mid;
+  mid.ref = ChainRef{kChain, chain().version, TargetId(2)};
+  mid.update = req.update;
+  EXPECT_EQ(Run(ClientFor(TargetId(2)).Write(std::move(mid), opts)).status().code(),
+            StatusCode::kStaleRouting);
+}
+
+TEST_F(ReplicatorTest, RefusesOffsetsOutsideTheChunk) {
+  auto w = Write(0, kChunk - 1, "ab", 1);
+  EXPECT_EQ(w.status().code(), StatusCode::kInvalidArgument);
+  for (auto& r : replicas_) EXPECT_EQ(r->engine->Find(ChunkId{InodeId(9), 0}), nullptr);
+}
+
+// The middle replica dies mid-stream: writes fail until the chain drops it, then go on; it
+// comes back, syncs from its predecessor while writes continue, and serves again.
+TEST_F(ReplicatorTest, FailedReplicaIsDroppedThenSyncedBack) {
+  ASSERT_TRUE(Write(0, 0, std::string(1000, 'a'), 1).ok());
+  ASSERT_TRUE(Write(1, 0, std::string(1000, 'b'), 2).ok());
+  Replica& middle = *replicas_[1];
+  middle.Stop();
+  net_.KillNode("s2");
+  EXPECT_FALSE(Write(0, 0, std::string(500, 'c'), 3).ok());
+  Report({{TargetId(1), LocalState::kUpToDate}, {TargetId(3), LocalState::kUpToDate}});
+  EXPECT_EQ(mgmtd::StateIn(chain(), TargetId(2)), PublicState::kOffline);
+  // The retry with the same tag completes the write that failed.
+  auto w = Write(0, 0, std::string(500, 'c'), 3);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->version, 2u);
+  ASSERT_TRUE(Write(2, 0, std::string(300, 'd'), 4).ok());
+
+  middle.node.sim_disk().Crash();
+  middle.Start(routing_);
+  ASSERT_TRUE(Run(middle.engine->Open()).ok());
+  std::map<TargetId, LocalState> all{{TargetId(1), LocalState::kUpToDate},
+                                     {TargetId(2), LocalState::kOnline},
+                                     {TargetId(3), LocalState::kUpToDate}};
+  Report(all);  // waiting
+  Report(all);  // syncing
+  ASSERT_EQ(mgmtd::StateIn(chain(), TargetId(2)), PublicState::kSyncing);
+  // Writes during the sync reach the syncing replica as whole chunks.
+  ASSERT_TRUE(Write(1, 100, "during sync", 5).ok());
+  auto from = replicas_[2]->replicator->TargetToSyncFrom();
+  ASSERT_EQ(from, TargetId(3));
+  Status synced = Run(replicas_[2]->replicator->SyncSuccessor(*from));
+  ASSERT_TRUE(synced.ok()) << synced.ToString();
+  all[TargetId(2)] = middle.replicator->LocalStateOf(*middle.replicator->target(TargetId(2)));
+  EXPECT_EQ(all[TargetId(2)], LocalState::kUpToDate);
+  Report(all);
+  ASSERT_EQ(mgmtd::StateIn(chain(), TargetId(2)), PublicState::kServing);
+  for (uint64_t index = 0; index < 3; ++index) {
+    auto want = Read(TargetId(1), index);
+    ASSERT_TRUE(want.ok());
+    for (int t = 2; t <= 3; ++t) EXPECT_EQ(*Read(TargetId(t), index), *want) << t << " " << index;
+    const ChunkRecord* head = replicas_[0]->engine->Find(ChunkId{InodeId(9), index});
+    for (auto& r : replicas_) {
+      const ChunkRecord* rec = r->engine->Find(ChunkId{InodeId(9), index});
+      ASSERT_NE(rec, nullptr);
+      EXPECT_EQ(rec->committed.version, head->committed.version);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace chainfs::storage

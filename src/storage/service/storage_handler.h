@@ -1,0 +1,28 @@
+#pragma once
+
+#include "storage/chain/replicator.h"
+#include "storage/service/storage_service.h"
+
+namespace chainfs::storage {
+
+// The storage service over RPC: moves bulk payloads between the wire and the Replicator.
+class StorageHandler : public StorageService::Handler {
+ public:
+  // Reads larger than this are refused.
+  static constexpr uint32_t kMaxReadBytes = kMaxChunkBytes;
+
+  explicit StorageHandler(Replicator& replicator) : replicator_(replicator) {}
+
+  Task<Result<WriteRsp>> Write(WriteReq req, rpc::CallContext& ctx) override;
+  Task<Result<ForwardRsp>> Forward(ForwardReq req, rpc::CallContext& ctx) override;
+  Task<Result<ReadRsp>> Read(ReadReq req, rpc::CallContext& ctx) override;
+  Task<Result<CommittedRsp>> Committed(CommittedReq req, rpc::CallContext& ctx) override;
+  Task<Result<ListChunksRsp>> ListChunks(ListChunksReq req, rpc::CallContext& ctx) override;
+  Task<Result<Empty>> SyncDone(SyncDoneReq req, rpc::CallContext& ctx) override;
+  Task<Result<LastChunkRsp>> LastChunk(LastChunkReq req, rpc::CallContext& ctx) override;
+
+ private:
+  Replicator& replicator_;
+};
+
+}  // namespace chainfs::storage

@@ -1,0 +1,124 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "common/ids.h"
+#include "rpc/wire/serde.h"
+#include "storage/chunk/chunk_update.h"
+
+// The requests and responses of the storage service. Chunk bytes travel as the RPC's bulk
+// payload, never in these messages. Wire format: append fields only.
+namespace chainfs::storage {
+
+// Which replica a request is for, and the chain version the sender routed it by: a replica
+// whose chain has another version answers kStaleRouting instead of acting.
+struct ChainRef {
+  ChainId chain;
+  uint64_t chain_version = 0;
+  TargetId target;
+  CHAINFS_MESSAGE(ChainRef, chain, chain_version, target)
+};
+
+// To the head. The head assigns the version; bulk = the bytes of a kWrite.
+struct WriteReq {
+  ChainRef ref;
+  ChunkUpdate update;
+  CHAINFS_MESSAGE(WriteReq, ref, update)
+};
+
+struct WriteRsp {
+  uint64_t version = 0;
+  uint32_t length = 0;  // the chunk's length after the update
+  CHAINFS_MESSAGE(WriteRsp, version, length)
+};
+
+// From a replica to its successor. `force` (for a syncing successor, and chain sync) makes the
+// receiver take the update whatever versions it holds; such updates commit at once.
+struct ForwardReq {
+  ChainRef ref;
+  ChunkUpdate update;
+  bool force = false;
+  CHAINFS_MESSAGE(ForwardReq, ref, update, force)
+};
+
+struct ForwardRsp {
+  uint64_t version = 0;
+  CHAINFS_MESSAGE(ForwardRsp, version)
+};
+
+// To any serving replica; bulk = the bytes read.
+struct ReadReq {
+  ChainRef ref;
+  ChunkId chunk;
+  uint32_t offset = 0;
+  uint32_t length = 0;
+  CHAINFS_MESSAGE(ReadReq, ref, chunk, offset, length)
+};
+
+struct ReadRsp {
+  uint64_t version = 0;
+  uint32_t chunk_length = 0;
+  CHAINFS_MESSAGE(ReadRsp, version, chunk_length)
+};
+
+// To the serving tail: which version of the chunk is committed.
+struct CommittedReq {
+  ChainRef ref;
+  ChunkId chunk;
+  CHAINFS_MESSAGE(CommittedReq, ref, chunk)
+};
+
+struct CommittedRsp {
+  uint64_t version = 0;
+  CHAINFS_MESSAGE(CommittedRsp, version)
+};
+
+struct ChunkSummary {
+  ChunkId chunk;
+  uint64_t version = 0;
+  uint32_t length = 0;
+  std::vector<uint32_t> block_crcs;
+  CHAINFS_MESSAGE(ChunkSummary, chunk, version, length, block_crcs)
+};
+
+// The committed chunks of one target, in id order, after `after` (when set).
+struct ListChunksReq {
+  TargetId target;
+  bool from_start = true;
+  ChunkId after;
+  uint32_t limit = 1024;
+  CHAINFS_MESSAGE(ListChunksReq, target, from_start, after, limit)
+};
+
+struct ListChunksRsp {
+  std::vector<ChunkSummary> chunks;
+  bool more = false;
+  CHAINFS_MESSAGE(ListChunksRsp, chunks, more)
+};
+
+// From a syncing target's predecessor once every chunk is sent.
+struct SyncDoneReq {
+  ChainRef ref;
+  CHAINFS_MESSAGE(SyncDoneReq, ref)
+};
+
+// The last chunk of a file on this chain (for a file's true length after its writer died).
+struct LastChunkReq {
+  ChainRef ref;
+  InodeId inode;
+  CHAINFS_MESSAGE(LastChunkReq, ref, inode)
+};
+
+struct LastChunkRsp {
+  bool found = false;
+  uint64_t index = 0;
+  uint32_t length = 0;
+  CHAINFS_MESSAGE(LastChunkRsp, found, index, length)
+};
+
+struct Empty {
+  CHAINFS_MESSAGE(Empty)
+};
+
+}  // namespace chainfs::storage
