@@ -23,7 +23,9 @@ struct NodeInfo {
   NodeRole role = NodeRole::kStorage;
   std::string address;  // "host:port" of its RPC server
   bool alive = false;
-  CHAINFS_MESSAGE(NodeInfo, id, role, address, alive)
+  // Drawn by the process at start; a new value means it restarted.
+  uint64_t incarnation = 0;
+  CHAINFS_MESSAGE(NodeInfo, id, role, address, alive, incarnation)
 };
 
 struct TargetInfo {

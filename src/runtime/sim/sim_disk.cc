@@ -18,10 +18,14 @@ std::string Parent(const std::string& path) {
 class SimFile : public File {
  public:
   SimFile(SimDisk& disk, std::string path, std::shared_ptr<SimDisk::Content> content, bool writable)
-      : disk_(disk), path_(std::move(path)), content_(std::move(content)), writable_(writable) {}
+      : disk_(disk),
+        path_(std::move(path)),
+        content_(std::move(content)),
+        writable_(writable),
+        epoch_(disk.epoch_) {}
 
   Task<Result<size_t>> ReadAt(uint64_t offset, std::span<char> out) override {
-    Status st = co_await disk_.Begin("read", path_);
+    Status st = co_await disk_.Begin("read", path_, epoch_);
     if (!st.ok()) co_return st;
     const std::string& data = content_->current;
     if (offset >= data.size()) co_return size_t{0};
@@ -32,7 +36,7 @@ class SimFile : public File {
 
   Task<Status> WriteAt(uint64_t offset, std::span<const char> data) override {
     if (!writable_) co_return IoError(fmt::format("write '{}': file is read-only", path_));
-    CO_RETURN_IF_ERROR(co_await disk_.Begin("write", path_));
+    CO_RETURN_IF_ERROR(co_await disk_.Begin("write", path_, epoch_));
     std::string& cur = content_->current;
     if (cur.size() < offset + data.size()) cur.resize(offset + data.size(), '\0');
     std::copy(data.begin(), data.end(), cur.begin() + static_cast<long>(offset));
@@ -40,14 +44,14 @@ class SimFile : public File {
   }
 
   Task<Status> Sync() override {
-    CO_RETURN_IF_ERROR(co_await disk_.Begin("sync", path_));
+    CO_RETURN_IF_ERROR(co_await disk_.Begin("sync", path_, epoch_));
     content_->durable = content_->current;
     co_return Status();
   }
 
   Task<Status> Truncate(uint64_t size) override {
     if (!writable_) co_return IoError(fmt::format("truncate '{}': file is read-only", path_));
-    CO_RETURN_IF_ERROR(co_await disk_.Begin("truncate", path_));
+    CO_RETURN_IF_ERROR(co_await disk_.Begin("truncate", path_, epoch_));
     content_->current.resize(size, '\0');
     co_return Status();
   }
@@ -59,6 +63,8 @@ class SimFile : public File {
   std::string path_;
   std::shared_ptr<SimDisk::Content> content_;
   bool writable_;
+  // Files opened before a crash belong to the process that crashed: they fail from then on.
+  uint64_t epoch_;
 };
 
 SimDisk::SimDisk(SimWorld& world, std::string node, SimDiskOptions options)
@@ -66,12 +72,17 @@ SimDisk::SimDisk(SimWorld& world, std::string node, SimDiskOptions options)
 
 SimDisk::~SimDisk() = default;
 
-Task<Status> SimDisk::Begin(std::string_view op, const std::string& path) {
+Task<Status> SimDisk::Begin(std::string_view op, const std::string& path,
+                            std::optional<uint64_t> epoch) {
+  uint64_t started = epoch.value_or(epoch_);
   SimClock clock(world_);
   Nanos span = options_.max_latency - options_.min_latency;
   Nanos latency = options_.min_latency;
   if (span.count() > 0) latency += Nanos(world_.random().Uniform(span.count() + 1));
   co_await clock.Sleep(latency);
+  if (started != epoch_) {
+    co_return IoError(fmt::format("{} '{}': the disk crashed under this operation", op, path));
+  }
   if (failed_ || world_.random().OneIn(options_.error_probability)) {
     world_.Trace(fmt::format("disk {} error {} {}", node_, op, path));
     co_return IoError(fmt::format("{} '{}': simulated I/O error", op, path));
@@ -81,6 +92,7 @@ Task<Status> SimDisk::Begin(std::string_view op, const std::string& path) {
 
 void SimDisk::Crash() {
   world_.Trace(fmt::format("disk {} crash", node_));
+  ++epoch_;
   live_ = durable_;
   for (auto& [path, content] : live_) content->current = content->durable;
 }

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "runtime/disk.h"
@@ -45,12 +46,16 @@ class SimDisk : public Disk {
  private:
   friend class SimFile;
   // Waits the simulated latency, then decides whether this operation fails.
-  Task<Status> Begin(std::string_view op, const std::string& path);
+  // An operation of a file opened at `epoch` (or of the disk itself) fails once the disk has
+  // crashed since.
+  Task<Status> Begin(std::string_view op, const std::string& path,
+                     std::optional<uint64_t> epoch = std::nullopt);
 
   SimWorld& world_;
   std::string node_;
   SimDiskOptions options_;
   bool failed_ = false;
+  uint64_t epoch_ = 0;
   // Names as they are now, and as they would be after a crash.
   std::map<std::string, std::shared_ptr<Content>> live_;
   std::map<std::string, std::shared_ptr<Content>> durable_;

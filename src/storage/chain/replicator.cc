@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/logging.h"
 #include "storage/service/storage_service.h"
 
 namespace chainfs::storage {
@@ -19,11 +20,24 @@ WriteRsp Done(const ChunkEngine& engine, ChunkId chunk) {
 
 }  // namespace
 
-Replicator::Replicator(rpc::ClientPool& pool) : pool_(pool) {}
+Replicator::Replicator(rpc::ClientPool& pool, Clock& clock) : pool_(pool), clock_(clock) {}
 
 void Replicator::AddTarget(std::unique_ptr<LocalTarget> target) {
   TargetId id = target->id;
   targets_[id] = std::move(target);
+}
+
+void Replicator::Stop() {
+  stopped_ = true;
+  for (auto& [id, t] : targets_) t->engine->Close();
+}
+
+Status NoteDiskError(LocalTarget& t, Status st) {
+  if (st.code() == StatusCode::kIoError && !t.failed) {
+    LOG_ERROR("target {} goes offline after a disk error: {}", t.id, st.ToString());
+    t.failed = true;
+  }
+  return st;
 }
 
 LocalTarget* Replicator::target(TargetId id) {
@@ -37,6 +51,9 @@ void Replicator::SetRouting(std::shared_ptr<const mgmtd::RoutingInfo> routing) {
 
 Result<Replicator::Position> Replicator::Locate(const ChainRef& ref) const {
   if (!routing_) return Stale("this storage server has no routing info yet");
+  if (clock_.Now() >= serving_until_) {
+    return Unavailable("this storage server lost contact with the cluster manager");
+  }
   const mgmtd::Chain* chain = routing_->FindChain(ref.chain);
   if (chain == nullptr) {
     return Stale(fmt::format("chain {} is not in routing version {}", ref.chain, routing_->version));
@@ -110,10 +127,10 @@ Task<Result<WriteRsp>> Replicator::Write(WriteReq req, std::span<const char> dat
   u.version = (rec ? rec->committed.version : 0) + 1;
   u.chain_version = pos.chain.version;
   bool end = !pos.successor;
-  CO_RETURN_IF_ERROR((co_await engine.Store(u, data, end)).status());
+  CO_RETURN_IF_ERROR(NoteDiskError(*pos.local, (co_await engine.Store(u, data, end)).status()));
   if (!end) {
     CO_RETURN_IF_ERROR(co_await Propagate(pos, u, data));
-    CO_RETURN_IF_ERROR(co_await engine.Commit(u.chunk, u.version));
+    CO_RETURN_IF_ERROR(NoteDiskError(*pos.local, co_await engine.Commit(u.chunk, u.version)));
   }
   co_return Done(engine, u.chunk);
 }
@@ -136,9 +153,9 @@ Task<Result<ForwardRsp>> Replicator::ApplyForward(const Position& pos, ForwardRe
   const ChunkUpdate& u = req.update;
   if (req.force) {
     if (u.kind == UpdateKind::kRemove) {
-      CO_RETURN_IF_ERROR(co_await engine.Forget(u.chunk));
+      CO_RETURN_IF_ERROR(NoteDiskError(*pos.local, co_await engine.Forget(u.chunk)));
     } else {
-      CO_RETURN_IF_ERROR((co_await engine.Store(u, data, true)).status());
+      CO_RETURN_IF_ERROR(NoteDiskError(*pos.local, (co_await engine.Store(u, data, true)).status()));
     }
     co_return ForwardRsp{u.version};
   }
@@ -160,10 +177,10 @@ Task<Result<ForwardRsp>> Replicator::ApplyForward(const Position& pos, ForwardRe
     co_return OutOfRange(fmt::format("chunk {}: version {} arrived after committed version {}",
                                      u.chunk, u.version, committed));
   }
-  CO_RETURN_IF_ERROR((co_await engine.Store(u, data, end)).status());
+  CO_RETURN_IF_ERROR(NoteDiskError(*pos.local, (co_await engine.Store(u, data, end)).status()));
   if (!end) {
     CO_RETURN_IF_ERROR(co_await Propagate(pos, u, data));
-    CO_RETURN_IF_ERROR(co_await engine.Commit(u.chunk, u.version));
+    CO_RETURN_IF_ERROR(NoteDiskError(*pos.local, co_await engine.Commit(u.chunk, u.version)));
   }
   co_return ForwardRsp{u.version};
 }
@@ -179,6 +196,7 @@ Task<Status> Replicator::Propagate(const Position& pos, ChunkUpdate u,
 
 Task<Status> Replicator::SendForward(const Position& pos, TargetId to, ChunkUpdate u,
                                      std::span<const char> data, bool force) {
+  if (stopped_) co_return Unavailable("this storage server is stopping");
   CO_ASSIGN_OR_RETURN(std::string text, pos.routing->AddressOf(to));
   CO_ASSIGN_OR_RETURN(Address address, Address::Parse(text));
   StorageService::Client client(rpc::Channel{&pool_, address});
@@ -202,7 +220,26 @@ Task<Status> Replicator::Resolve(const Position& pos, ChunkId chunk) {
     CO_RETURN_IF_ERROR(co_await SendForward(pos, *pos.successor, whole.first, whole.second,
                                             pos.successor_syncing));
   }
-  co_return co_await engine.Commit(chunk, version);
+  co_return NoteDiskError(*pos.local, co_await engine.Commit(chunk, version));
+}
+
+Task<size_t> Replicator::ResolveLeftovers(size_t limit) {
+  std::vector<std::pair<TargetId, ChunkId>> leftovers;
+  for (const auto& [id, t] : targets_) {
+    for (const auto& [chunk, rec] : t->engine->records()) {
+      if (leftovers.size() >= limit) break;
+      if (rec.pending && !t->locks.held(chunk)) leftovers.emplace_back(id, chunk);
+    }
+  }
+  size_t done = 0;
+  for (const auto& [id, chunk] : leftovers) {
+    Result<Position> pos = LocateTarget(id);
+    if (!pos.ok() || pos->state != PublicState::kServing) continue;
+    Result<KeyedLocks<ChunkId>::Guard> guard = co_await pos->local->locks.Lock(chunk);
+    if (!guard.ok()) break;
+    if ((co_await Resolve(*pos, chunk)).ok()) ++done;
+  }
+  co_return done;
 }
 
 Task<Result<std::pair<ChunkUpdate, std::string>>> Replicator::WholeChunk(LocalTarget& t,

@@ -26,13 +26,22 @@ namespace chainfs::storage {
 // replica whose chain differs answers kStaleRouting. Belongs to one executor.
 class Replicator {
  public:
-  explicit Replicator(rpc::ClientPool& pool);
+  Replicator(rpc::ClientPool& pool, Clock& clock);
 
   void AddTarget(std::unique_ptr<LocalTarget> target);
+  // Closes every target and sends nothing more: what is still in flight fails.
+  void Stop();
   LocalTarget* target(TargetId id);
   const std::map<TargetId, std::unique_ptr<LocalTarget>>& targets() const { return targets_; }
   void SetRouting(std::shared_ptr<const mgmtd::RoutingInfo> routing);
   std::shared_ptr<const mgmtd::RoutingInfo> routing() const { return routing_; }
+  // Until when (Clock::Now scale) this server may act on its routing: the cluster manager fails
+  // a server only after a silence longer than this lease, so a server cut off from it stops
+  // serving before its chains can go on without it. Unlimited until set.
+  void set_serving_until(Nanos until) { serving_until_ = until; }
+  // Completes pending versions that no update holds any more (their sender failed); at most
+  // `limit` per call. Returns how many it completed.
+  Task<size_t> ResolveLeftovers(size_t limit);
   // What the target tells the cluster manager about itself.
   mgmtd::LocalState LocalStateOf(const LocalTarget& t) const;
 
@@ -85,8 +94,14 @@ class Replicator {
                                         std::span<const char> data);
 
   rpc::ClientPool& pool_;
+  Clock& clock_;
+  Nanos serving_until_ = Nanos::max();
   std::map<TargetId, std::unique_ptr<LocalTarget>> targets_;
   std::shared_ptr<const mgmtd::RoutingInfo> routing_;
+  bool stopped_ = false;
 };
+
+// Marks `t` failed when `st` is a disk error, so it reports itself offline and serves nothing.
+Status NoteDiskError(LocalTarget& t, Status st);
 
 }  // namespace chainfs::storage

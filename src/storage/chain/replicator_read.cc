@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "common/crc32c.h"
 #include "storage/chain/replicator.h"
 #include "storage/service/storage_service.h"
 
@@ -44,8 +45,10 @@ Task<Result<ReadRsp>> Replicator::Read(ReadReq req, std::span<char> out, size_t&
     rsp.version = v.version;
     rsp.chunk_length = v.removed ? 0 : v.length;
   }
-  CO_ASSIGN_OR_RETURN(n, co_await engine.Read(req.chunk, use_pending, req.offset,
-                                              out.first(req.length)));
+  Result<size_t> read = co_await engine.Read(req.chunk, use_pending, req.offset, out.first(req.length));
+  if (!read.ok()) co_return NoteDiskError(*pos.local, read.status());
+  n = *read;
+  rsp.bulk_crc = Crc32c(out.first(n));
   co_return rsp;
 }
 
@@ -53,6 +56,7 @@ Task<Result<uint64_t>> Replicator::CommittedAtTail(const Position& pos, ChunkId 
   std::optional<TargetId> tail = mgmtd::ServingTail(pos.chain);
   if (!tail) co_return Stale(fmt::format("chain {} has no serving target", pos.chain.id));
   if (*tail == pos.local->id) co_return co_await CommittedHere(pos, chunk);
+  if (stopped_) co_return Unavailable("this storage server is stopping");
   CO_ASSIGN_OR_RETURN(std::string text, pos.routing->AddressOf(*tail));
   CO_ASSIGN_OR_RETURN(Address address, Address::Parse(text));
   StorageService::Client client(rpc::Channel{&pool_, address});

@@ -27,7 +27,7 @@ struct Replica {
 
   void Start(std::shared_ptr<const mgmtd::RoutingInfo> routing) {
     pool = std::make_unique<rpc::ClientPool>(node, rpc::RpcOptions{}, kSecret);
-    replicator = std::make_unique<Replicator>(*pool);
+    replicator = std::make_unique<Replicator>(*pool, node.clock());
     auto local = std::make_unique<LocalTarget>();
     local->id = target;
     local->engine = std::make_unique<ChunkEngine>(store, node.disk(), "target/blobs");

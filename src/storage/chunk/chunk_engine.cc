@@ -154,6 +154,7 @@ Task<Status> ChunkEngine::Forget(ChunkId chunk) {
 }
 
 Task<Status> ChunkEngine::Persist(ChunkId chunk, const ChunkRecord* rec) {
+  if (closed_) co_return Unavailable(fmt::format("chunk {}: the target is closed", chunk));
   std::unique_ptr<kv::Transaction> txn = store_.Begin();
   std::string key = ChunkKey(chunk);
   if (rec != nullptr) {

@@ -32,6 +32,9 @@ class ChunkEngine {
 
   // Loads every record. kIoError / kCorruption naming what failed.
   Task<Status> Open();
+  // Refuses every later change (kUnavailable): the process is going away, and nothing it still
+  // has in flight may reach the store.
+  void Close() { closed_ = true; }
 
   // The record of `chunk`, or nullptr for a chunk this target does not have.
   const ChunkRecord* Find(ChunkId chunk) const;
@@ -78,6 +81,7 @@ class ChunkEngine {
   kv::Engine& store_;
   BlobStore blobs_;
   std::map<ChunkId, ChunkRecord> records_;
+  bool closed_ = false;
 };
 
 }  // namespace chainfs::storage

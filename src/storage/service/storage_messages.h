@@ -59,7 +59,9 @@ struct ReadReq {
 struct ReadRsp {
   uint64_t version = 0;
   uint32_t chunk_length = 0;
-  CHAINFS_MESSAGE(ReadRsp, version, chunk_length)
+  // CRC32C of the bytes returned, so the client checks them end to end.
+  uint32_t bulk_crc = 0;
+  CHAINFS_MESSAGE(ReadRsp, version, chunk_length, bulk_crc)
 };
 
 // To the serving tail: which version of the chunk is committed.

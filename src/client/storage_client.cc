@@ -1,0 +1,162 @@
+#include "client/storage_client.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "common/crc32c.h"
+#include "storage/service/storage_service.h"
+
+namespace chainfs::client {
+namespace {
+
+using storage::StorageService;
+
+Status NoChain(ChainId chain, uint64_t version) {
+  return Status(StatusCode::kStaleRouting,
+                fmt::format("chain {} is not in routing version {}", chain, version));
+}
+
+}  // namespace
+
+bool RetryableStorageError(StatusCode code) {
+  switch (code) {
+    case StatusCode::kStaleRouting:
+    case StatusCode::kUnavailable:
+    case StatusCode::kDeadlineExceeded:
+    case StatusCode::kBusy:
+    case StatusCode::kIoError:
+    case StatusCode::kCorruption:
+      return true;
+    default:
+      return false;
+  }
+}
+
+StorageClient::StorageClient(Runtime& rt, rpc::ClientPool& pool, mgmtd::RoutingFollower& routing,
+                             StorageClientOptions options)
+    : rt_(rt), pool_(pool), routing_(routing), options_(options) {}
+
+Task<void> StorageClient::Backoff(const Status& why, uint64_t routing_version) {
+  if (why.code() == StatusCode::kStaleRouting || why.code() == StatusCode::kUnavailable) {
+    co_await routing_.WaitNewer(routing_version, rt_.clock().Now() + options_.routing_wait);
+  } else {
+    co_await rt_.clock().Sleep(options_.pause);
+  }
+}
+
+Task<Result<storage::WriteRsp>> StorageClient::Update(ChainId chain, storage::ChunkUpdate update,
+                                                      std::span<const char> data) {
+  update.tag = storage::UpdateTag{options_.client_id, ++seq_};
+  Status last = Unavailable("no attempt made");
+  for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
+    std::shared_ptr<const mgmtd::RoutingInfo> routing = routing_.current();
+    Result<storage::WriteRsp> rsp = co_await TryUpdate(*routing, chain, update, data);
+    if (rsp.ok() || !RetryableStorageError(rsp.status().code())) co_return rsp;
+    last = rsp.status();
+    co_await Backoff(last, routing->version);
+  }
+  co_return Status(last.code(), fmt::format("chunk {} on chain {}: gave up after {} attempts: {}",
+                                            update.chunk, chain, options_.max_attempts,
+                                            last.message()));
+}
+
+Task<Result<storage::WriteRsp>> StorageClient::TryUpdate(const mgmtd::RoutingInfo& routing,
+                                                         ChainId chain_id,
+                                                         storage::ChunkUpdate update,
+                                                         std::span<const char> data) {
+  const mgmtd::Chain* chain = routing.FindChain(chain_id);
+  if (chain == nullptr) co_return NoChain(chain_id, routing.version);
+  std::vector<TargetId> path = mgmtd::WritePath(*chain);
+  if (path.empty()) co_return Unavailable(fmt::format("chain {} has no serving replica", chain_id));
+  CO_ASSIGN_OR_RETURN(std::string text, routing.AddressOf(path.front()));
+  CO_ASSIGN_OR_RETURN(Address address, Address::Parse(text));
+  storage::WriteReq req;
+  req.ref = storage::ChainRef{chain_id, chain->version, path.front()};
+  req.update = std::move(update);
+  rpc::CallOptions options;
+  options.request_bulk = data;
+  StorageService::Client client(rpc::Channel{&pool_, address});
+  co_return co_await client.Write(std::move(req), options);
+}
+
+Task<Result<size_t>> StorageClient::Read(ChainId chain_id, ChunkId chunk, uint32_t offset,
+                                         std::span<char> out, uint64_t* version) {
+  Status last = Unavailable("no attempt made");
+  for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
+    std::shared_ptr<const mgmtd::RoutingInfo> routing = routing_.current();
+    const mgmtd::Chain* chain = routing->FindChain(chain_id);
+    std::vector<TargetId> serving;
+    if (chain != nullptr) {
+      for (const mgmtd::ChainTarget& t : chain->targets) {
+        if (t.state == mgmtd::PublicState::kServing) serving.push_back(t.target);
+      }
+    }
+    // The least busy first; ties rotate with the attempt so retries move on.
+    std::rotate(serving.begin(), serving.begin() + (serving.empty() ? 0 : attempt % serving.size()),
+                serving.end());
+    std::stable_sort(serving.begin(), serving.end(), [&](TargetId a, TargetId b) {
+      return reads_in_flight_[a] < reads_in_flight_[b];
+    });
+    last = chain == nullptr ? NoChain(chain_id, routing->version)
+                            : Unavailable(fmt::format("chain {} has no serving replica", chain_id));
+    for (TargetId from : serving) {
+      Result<size_t> n = co_await TryRead(*routing, *chain, from, chunk, offset, out, version);
+      if (n.ok() || !RetryableStorageError(n.status().code())) co_return n;
+      last = n.status();
+    }
+    co_await Backoff(last, routing->version);
+  }
+  co_return last;
+}
+
+Task<Result<size_t>> StorageClient::TryRead(const mgmtd::RoutingInfo& routing,
+                                            const mgmtd::Chain& chain, TargetId from, ChunkId chunk,
+                                            uint32_t offset, std::span<char> out,
+                                            uint64_t* version) {
+  CO_ASSIGN_OR_RETURN(std::string text, routing.AddressOf(from));
+  CO_ASSIGN_OR_RETURN(Address address, Address::Parse(text));
+  storage::ReadReq req;
+  req.ref = storage::ChainRef{chain.id, chain.version, from};
+  req.chunk = chunk;
+  req.offset = offset;
+  req.length = static_cast<uint32_t>(out.size());
+  size_t got = 0;
+  rpc::CallOptions options{.response_bulk = out, .response_bulk_len = &got};
+  StorageService::Client client(rpc::Channel{&pool_, address});
+  ++reads_in_flight_[from];
+  Result<storage::ReadRsp> rsp = co_await client.Read(std::move(req), options);
+  --reads_in_flight_[from];
+  if (!rsp.ok()) co_return rsp.status();
+  if (Crc32c(out.first(got)) != rsp->bulk_crc) {
+    co_return Corruption(fmt::format("chunk {} from target {}: bytes fail their checksum", chunk, from));
+  }
+  if (version != nullptr) *version = rsp->version;
+  co_return got;
+}
+
+Task<Result<storage::LastChunkRsp>> StorageClient::LastChunk(ChainId chain_id, InodeId inode) {
+  Status last = Unavailable("no attempt made");
+  for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
+    std::shared_ptr<const mgmtd::RoutingInfo> routing = routing_.current();
+    const mgmtd::Chain* chain = routing->FindChain(chain_id);
+    std::optional<TargetId> tail = chain ? mgmtd::ServingTail(*chain) : std::nullopt;
+    if (tail) {
+      CO_ASSIGN_OR_RETURN(std::string text, routing->AddressOf(*tail));
+      CO_ASSIGN_OR_RETURN(Address address, Address::Parse(text));
+      storage::LastChunkReq req;
+      req.ref = storage::ChainRef{chain_id, chain->version, *tail};
+      req.inode = inode;
+      StorageService::Client client(rpc::Channel{&pool_, address});
+      Result<storage::LastChunkRsp> rsp = co_await client.LastChunk(std::move(req));
+      if (rsp.ok() || !RetryableStorageError(rsp.status().code())) co_return rsp;
+      last = rsp.status();
+    } else {
+      last = Unavailable(fmt::format("chain {} has no serving replica", chain_id));
+    }
+    co_await Backoff(last, routing->version);
+  }
+  co_return last;
+}
+
+}  // namespace chainfs::client

@@ -1,0 +1,131 @@
+#include "storage/server/storage_node.h"
+
+#include <fmt/format.h>
+
+#include "common/logging.h"
+#include "mgmtd/routing_follower.h"
+#include "rpc/server.h"
+#include "storage/service/storage_handler.h"
+
+namespace chainfs::storage {
+
+struct StorageNode::State {
+  State(Runtime& r, StorageNodeOptions o)
+      : rt(r),
+        options(std::move(o)),
+        pool(r, options.rpc, options.secret, fmt::format("storage-{}", options.node)),
+        replicator(pool, r.clock()),
+        handler(replicator),
+        server(r, options.rpc, options.secret),
+        mgmtd(pool, options.mgmtd),
+        follower(r, mgmtd),
+        incarnation(r.random().Next() | 1) {}
+
+  Runtime& rt;
+  StorageNodeOptions options;
+  rpc::ClientPool pool;
+  Replicator replicator;
+  StorageHandler handler;
+  rpc::Server server;
+  mgmtd::MgmtdClient mgmtd;
+  mgmtd::RoutingFollower follower;
+  uint64_t incarnation;
+  bool stopping = false;
+};
+
+namespace {
+
+using State = StorageNode::State;
+
+mgmtd::HeartbeatReq MakeHeartbeat(State& s) {
+  mgmtd::HeartbeatReq hb;
+  hb.node = s.options.node;
+  hb.role = mgmtd::NodeRole::kStorage;
+  hb.address = s.options.advertise.empty() ? s.server.address().ToString() : s.options.advertise;
+  hb.incarnation = s.incarnation;
+  for (const auto& [id, t] : s.replicator.targets()) {
+    mgmtd::TargetReport r;
+    r.target = id;
+    r.local = s.replicator.LocalStateOf(*t);
+    r.used_bytes = t->engine->used_bytes();
+    hb.targets.push_back(r);
+  }
+  return hb;
+}
+
+Task<void> HeartbeatLoop(std::shared_ptr<State> s) {
+  s->replicator.set_serving_until(Nanos(0));
+  while (!s->stopping) {
+    Nanos sent = s->rt.clock().Now();
+    Result<mgmtd::HeartbeatRsp> rsp = co_await s->mgmtd.Heartbeat(MakeHeartbeat(*s));
+    if (s->stopping) break;
+    if (rsp.ok()) {
+      s->replicator.set_serving_until(sent + s->options.serve_lease);
+    } else {
+      LOG_DEBUG("storage {} heartbeat: {}", s->options.node, rsp.status().ToString());
+    }
+    co_await s->rt.clock().Sleep(s->options.heartbeat_interval);
+  }
+}
+
+Task<void> SyncLoop(std::shared_ptr<State> s) {
+  while (!s->stopping) {
+    co_await s->rt.clock().Sleep(s->options.sync_check_interval);
+    if (s->stopping) break;
+    (void)co_await s->replicator.ResolveLeftovers(256);
+    if (s->stopping) break;
+    std::optional<TargetId> from = s->replicator.TargetToSyncFrom();
+    if (!from) continue;
+    Status st = co_await s->replicator.SyncSuccessor(*from);
+    if (s->stopping) break;
+    if (!st.ok()) LOG_INFO("storage {}: sync from target {}: {}", s->options.node, *from, st.ToString());
+  }
+}
+
+}  // namespace
+
+Task<Result<std::unique_ptr<StorageNode>>> StorageNode::Start(Runtime& rt,
+                                                              StorageNodeOptions options,
+                                                              std::vector<TargetSpec> targets) {
+  auto state = std::make_shared<State>(rt, std::move(options));
+  for (TargetSpec& spec : targets) {
+    auto t = std::make_unique<LocalTarget>();
+    t->id = spec.id;
+    t->engine = std::make_unique<ChunkEngine>(*spec.store, rt.disk(), spec.blob_dir);
+    Status opened = co_await t->engine->Open();
+    if (!opened.ok()) {
+      co_return Status(opened.code(),
+                       fmt::format("target {} at {}: {}", spec.id, spec.blob_dir, opened.message()));
+    }
+    state->replicator.AddTarget(std::move(t));
+  }
+  StorageService::Register(state->server.dispatcher(), state->handler);
+  CO_RETURN_IF_ERROR(state->server.Start(state->options.listen));
+  std::weak_ptr<State> weak = state;
+  state->follower.OnChange([weak](std::shared_ptr<const mgmtd::RoutingInfo> routing) {
+    if (auto s = weak.lock()) s->replicator.SetRouting(std::move(routing));
+  });
+  state->follower.Start();
+  rt.Spawn(HeartbeatLoop(state), "storage heartbeat");
+  rt.Spawn(SyncLoop(state), "storage sync");
+  co_return std::unique_ptr<StorageNode>(new StorageNode(state));
+}
+
+StorageNode::StorageNode(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+StorageNode::~StorageNode() { Stop(); }
+
+void StorageNode::Stop() {
+  if (state_->stopping) return;
+  state_->stopping = true;
+  state_->replicator.Stop();
+  state_->follower.Stop();
+  state_->server.Stop();
+  state_->pool.CloseAll();
+}
+
+Address StorageNode::address() const { return state_->server.address(); }
+
+Replicator& StorageNode::replicator() { return state_->replicator; }
+
+}  // namespace chainfs::storage

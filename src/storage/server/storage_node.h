@@ -1,0 +1,61 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kv/kv.h"
+#include "rpc/options.h"
+#include "runtime/runtime.h"
+#include "storage/chain/replicator.h"
+
+namespace chainfs::storage {
+
+struct StorageNodeOptions {
+  NodeId node;
+  Address listen;
+  // The address others reach it at; empty: the address it listens on.
+  std::string advertise;
+  std::vector<Address> mgmtd;
+  std::string secret;
+  Nanos heartbeat_interval{1'000'000'000};
+  // How often it looks for a syncing successor to sync, and for pending versions left behind.
+  Nanos sync_check_interval{200'000'000};
+  // How long after a heartbeat the cluster manager took it may go on serving: less than the
+  // manager's failure timeout (default 5 s), by a margin for the routing change to spread.
+  Nanos serve_lease{4'000'000'000};
+  rpc::RpcOptions rpc;
+};
+
+// One target as the node opens it: its blob directory and its metadata store (RocksDB on a
+// real server; in the simulation a memory store that outlives the node, like its disk).
+struct TargetSpec {
+  TargetId id;
+  std::string blob_dir;
+  kv::Engine* store = nullptr;
+};
+
+// A storage server on one runtime: its targets, the RPC server answering StorageService, a
+// heartbeat to the cluster manager, a routing follower, and a loop that syncs successors.
+// Stop() ends everything; parked coroutines keep what they use alive.
+class StorageNode {
+ public:
+  // Opens every target (kIoError naming a directory that cannot be used) and starts.
+  static Task<Result<std::unique_ptr<StorageNode>>> Start(Runtime& rt, StorageNodeOptions options,
+                                                          std::vector<TargetSpec> targets);
+  ~StorageNode();
+  StorageNode(const StorageNode&) = delete;
+  StorageNode& operator=(const StorageNode&) = delete;
+
+  void Stop();
+  Address address() const;
+  Replicator& replicator();
+
+  struct State;
+
+ private:
+  explicit StorageNode(std::shared_ptr<State> state);
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace chainfs::storage
