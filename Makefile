@@ -26,7 +26,7 @@ fuzz-build: deps
 # Unit and simulation tests built again with ASan and UBSan; ctest runs them from here.
 asan-build: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCHAINFS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
-	ninja -C $(ASAN_BUILD) -j $(JOBS) common_test runtime_test rpc_wire_test rpc_test kv_test meta_test mgmtd_test
+	ninja -C $(ASAN_BUILD) -j $(JOBS) common_test runtime_test rpc_wire_test rpc_test kv_test meta_test mgmtd_test storage_test sim_test
 
 test: build fuzz-build asan-build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900

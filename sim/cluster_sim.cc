@@ -96,9 +96,7 @@ class ClusterSim {
   bool Settled();
   std::vector<std::string> CheckReplicas();
   Task<std::vector<std::string>> CheckChunkReplicas(uint64_t chunk);
-  ChainId ChainOf(uint64_t chunk) const {
-    return ChainId(chunk % chains_ + 1);
-  }
+  ChainId ChainOf(uint64_t chunk) const { return ChainId(chunk % chains_ + 1); }
   Nanos now() const { return world_.now(); }
 
   SimConfig config_;
@@ -122,7 +120,8 @@ class ClusterSim {
 
 void ClusterSim::StartMgmtd() {
   mgmtd::MgmtdOptions options;
-  mgmtd_ = std::make_unique<mgmtd::Mgmtd>(mgmtd_node_, mgmtd_store_, 1, kMgmtdAddress.ToString(), options);
+  mgmtd_ = std::make_unique<mgmtd::Mgmtd>(mgmtd_node_, mgmtd_store_, 1, kMgmtdAddress.ToString(),
+                                          options);
   mgmtd_server_ = std::make_unique<rpc::Server>(mgmtd_node_, rpc::RpcOptions{}, kSecret);
   mgmtd::MgmtdService::Register(mgmtd_server_->dispatcher(), *mgmtd_);
   CHECK(mgmtd_server_->Start(kMgmtdAddress).ok());
@@ -239,7 +238,8 @@ void ClusterSim::InjectFault() {
 Task<void> ClusterSim::FaultLoop() {
   SimClock clock(world_);
   while (faults_on_) {
-    co_await clock.Sleep(Nanos(static_cast<int64_t>(world_.random().Between(500, 3000)) * 1'000'000));
+    co_await clock.Sleep(
+        Nanos(static_cast<int64_t>(world_.random().Between(500, 3000)) * 1'000'000));
     if (!faults_on_) break;
     InjectFault();
   }
@@ -352,7 +352,8 @@ Task<std::vector<std::string>> ClusterSim::CheckChunkReplicas(uint64_t chunk) {
   for (const mgmtd::ChainTarget& ct : chain->targets) {
     storage::LocalTarget* local = nullptr;
     for (auto& s : storage_) {
-      if (s.running && s.running->replicator().target(ct.target)) local = s.running->replicator().target(ct.target);
+      if (s.running && s.running->replicator().target(ct.target))
+        local = s.running->replicator().target(ct.target);
     }
     if (local == nullptr) {
       bad.push_back(fmt::format("chunk {}: target {} is not running", chunk, ct.target));
@@ -365,7 +366,8 @@ Task<std::vector<std::string>> ClusterSim::CheckChunkReplicas(uint64_t chunk) {
     ChunkId id{kInode, chunk};
     Result<size_t> n = co_await local->engine->Read(id, false, 0, out);
     if (!n.ok()) {
-      bad.push_back(fmt::format("chunk {} on target {}: {}", chunk, ct.target, n.status().ToString()));
+      bad.push_back(
+          fmt::format("chunk {} on target {}: {}", chunk, ct.target, n.status().ToString()));
       continue;
     }
     seen.id = IdOf(std::span<const char>(out).first(*n));
@@ -373,7 +375,9 @@ Task<std::vector<std::string>> ClusterSim::CheckChunkReplicas(uint64_t chunk) {
       first = seen;
       for (std::string& v : history_.CheckFinal(chunk, seen)) bad.push_back(std::move(v));
     } else if (first->version != seen.version || first->id != seen.id) {
-      bad.push_back(fmt::format("chunk {}: replicas differ: version {} holding {} and version {} holding {} (target {})", chunk, first->version, first->id, seen.version, seen.id, ct.target));
+      bad.push_back(fmt::format(
+          "chunk {}: replicas differ: version {} holding {} and version {} holding {} (target {})",
+          chunk, first->version, first->id, seen.version, seen.id, ct.target));
     }
   }
   co_return bad;
@@ -416,7 +420,9 @@ SimOutcome ClusterSim::Run() {
   world_.RunUntil([] { return false; }, workload_end_);
   StopFaults();
   if (!world_.RunUntil([&] { return Settled(); }, now() + config_.settle_limit)) {
-    outcome.failures.push_back(fmt::format("the cluster did not settle in {} s of virtual time (clients running: {})", config_.settle_limit.count() / 1'000'000'000, clients_running_));
+    outcome.failures.push_back(
+        fmt::format("the cluster did not settle in {} s of virtual time (clients running: {})",
+                    config_.settle_limit.count() / 1'000'000'000, clients_running_));
   }
   for (std::string& v : history_.Check()) outcome.failures.push_back(std::move(v));
   for (int chunk = 0; chunk < config_.chunks; ++chunk) {

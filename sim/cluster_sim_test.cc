@@ -24,7 +24,9 @@ void RunSeeds(uint64_t first, uint64_t count) {
 
 class SeedBatch : public ::testing::TestWithParam<uint64_t> {};
 
-TEST_P(SeedBatch, NoAcknowledgedWriteLostAndReadsLinearizable) { RunSeeds(GetParam() * 20 + 1, 20); }
+TEST_P(SeedBatch, NoAcknowledgedWriteLostAndReadsLinearizable) {
+  RunSeeds(GetParam() * 20 + 1, 20);
+}
 
 // 200 seeds in ten batches, so ctest can spread them over cores.
 INSTANTIATE_TEST_SUITE_P(Seeds, SeedBatch, ::testing::Range<uint64_t>(0, 10));

@@ -44,26 +44,35 @@ std::vector<std::string> History::CheckChunk(uint64_t chunk) const {
     by_id[w.id] = &w;
     if (!w.acked) continue;
     auto [it, fresh] = by_version.emplace(w.version, &w);
-    if (!fresh) bad.push_back(fmt::format("chunk {}: writes {} and {} both acked as version {}", chunk, it->second->id, w.id, w.version));
+    if (!fresh)
+      bad.push_back(fmt::format("chunk {}: writes {} and {} both acked as version {}", chunk,
+                                it->second->id, w.id, w.version));
   }
   for (const ReadOp& r : reads) {
     if (r.id != 0) {
       auto w = by_id.find(r.id);
       if (w == by_id.end() || w->second->start > r.end) {
-        bad.push_back(fmt::format("chunk {}: read at {} returned {}, never written before", chunk, r.start.count(), r.id));
+        bad.push_back(fmt::format("chunk {}: read at {} returned {}, never written before", chunk,
+                                  r.start.count(), r.id));
       }
     }
     if (auto v = by_version.find(r.version); v != by_version.end() && v->second->id != r.id) {
-      bad.push_back(fmt::format("chunk {}: read version {} holds {}, but write {} was acked as that version", chunk, r.version, r.id, v->second->id));
+      bad.push_back(
+          fmt::format("chunk {}: read version {} holds {}, but write {} was acked as that version",
+                      chunk, r.version, r.id, v->second->id));
     }
     for (const WriteOp& w : writes) {
       if (w.acked && w.end < r.start && r.version < w.version) {
-        bad.push_back(fmt::format("chunk {}: read at {} saw version {} after write {} was acked as version {} at {}", chunk, r.start.count(), r.version, w.id, w.version, w.end.count()));
+        bad.push_back(fmt::format(
+            "chunk {}: read at {} saw version {} after write {} was acked as version {} at {}",
+            chunk, r.start.count(), r.version, w.id, w.version, w.end.count()));
       }
     }
     for (const ReadOp& earlier : reads) {
       if (earlier.end < r.start && r.version < earlier.version) {
-        bad.push_back(fmt::format("chunk {}: read at {} saw version {}, older than version {} read before it", chunk, r.start.count(), r.version, earlier.version));
+        bad.push_back(
+            fmt::format("chunk {}: read at {} saw version {}, older than version {} read before it",
+                        chunk, r.start.count(), r.version, earlier.version));
       }
     }
   }
@@ -77,10 +86,13 @@ std::vector<std::string> History::CheckFinal(uint64_t chunk, const ReadOp& final
   for (const WriteOp& w : wit->second) {
     if (!w.acked) continue;
     if (final.version < w.version) {
-      bad.push_back(fmt::format("chunk {}: acknowledged write {} (version {}) lost: replicas hold version {}", chunk, w.id, w.version, final.version));
+      bad.push_back(
+          fmt::format("chunk {}: acknowledged write {} (version {}) lost: replicas hold version {}",
+                      chunk, w.id, w.version, final.version));
     }
     if (final.version == w.version && final.id != w.id) {
-      bad.push_back(fmt::format("chunk {}: version {} should hold write {} but holds {}", chunk, w.version, w.id, final.id));
+      bad.push_back(fmt::format("chunk {}: version {} should hold write {} but holds {}", chunk,
+                                w.version, w.id, final.id));
     }
   }
   return bad;

@@ -22,7 +22,8 @@ bool ParseU64(const char* text, uint64_t& out) {
 }
 
 int Usage(const std::string& why) {
-  fmt::print(stderr, "chainfs-sim: {}\nusage: chainfs-sim --seed N | --seeds COUNT [--first N]\n", why);
+  fmt::print(stderr, "chainfs-sim: {}\nusage: chainfs-sim --seed N | --seeds COUNT [--first N]\n",
+             why);
   return 2;
 }
 
@@ -39,7 +40,8 @@ int main(int argc, char** argv) {
     std::string arg = argv[i];
     if (i + 1 >= argc) return Usage(fmt::format("{} needs a value", arg));
     uint64_t v = 0;
-    if (!ParseU64(argv[++i], v)) return Usage(fmt::format("{}: '{}' is not a number", arg, argv[i]));
+    if (!ParseU64(argv[++i], v))
+      return Usage(fmt::format("{}: '{}' is not a number", arg, argv[i]));
     if (arg == "--seed") {
       first = v;
       count = 1;
@@ -57,9 +59,11 @@ int main(int argc, char** argv) {
   for (uint64_t seed = first; seed < first + count; ++seed) {
     chainfs::sim::SimConfig config = chainfs::sim::ConfigForSeed(seed);
     chainfs::sim::SimOutcome o = chainfs::sim::RunClusterSim(seed, config);
-    fmt::print("seed {}: {} ({} storage nodes, {} clients, {} chunks; {} writes acked, {} failed, {} reads, {} faults)\n",
-               seed, o.ok() ? "ok" : "FAILED", config.storage_nodes, config.clients, config.chunks,
-               o.acked_writes, o.failed_writes, o.reads, o.faults);
+    fmt::print(
+        "seed {}: {} ({} storage nodes, {} clients, {} chunks; {} writes acked, {} failed, {} "
+        "reads, {} faults)\n",
+        seed, o.ok() ? "ok" : "FAILED", config.storage_nodes, config.clients, config.chunks,
+        o.acked_writes, o.failed_writes, o.reads, o.faults);
     for (const std::string& f : o.failures) fmt::print("  {}\n", f);
     failed += o.ok() ? 0 : 1;
   }

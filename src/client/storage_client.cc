@@ -56,9 +56,9 @@ Task<Result<storage::WriteRsp>> StorageClient::Update(ChainId chain, storage::Ch
     last = rsp.status();
     co_await Backoff(last, routing->version);
   }
-  co_return Status(last.code(), fmt::format("chunk {} on chain {}: gave up after {} attempts: {}",
-                                            update.chunk, chain, options_.max_attempts,
-                                            last.message()));
+  co_return Status(last.code(),
+                   fmt::format("chunk {} on chain {}: gave up after {} attempts: {}", update.chunk,
+                               chain, options_.max_attempts, last.message()));
 }
 
 Task<Result<storage::WriteRsp>> StorageClient::TryUpdate(const mgmtd::RoutingInfo& routing,
@@ -129,7 +129,8 @@ Task<Result<size_t>> StorageClient::TryRead(const mgmtd::RoutingInfo& routing,
   --reads_in_flight_[from];
   if (!rsp.ok()) co_return rsp.status();
   if (Crc32c(out.first(got)) != rsp->bulk_crc) {
-    co_return Corruption(fmt::format("chunk {} from target {}: bytes fail their checksum", chunk, from));
+    co_return Corruption(
+        fmt::format("chunk {} from target {}: bytes fail their checksum", chunk, from));
   }
   if (version != nullptr) *version = rsp->version;
   co_return got;

@@ -8,7 +8,8 @@ namespace chainfs {
 
 // Fixed-width big-endian integers, used inside keys so that byte order is numeric order.
 inline void AppendBigEndian(std::string& out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((v >> shift) & 0xff));
 }
 
 // Reads the first eight bytes of `b`, which must hold at least eight.

@@ -35,5 +35,5 @@
   X(kNotPermitted, 24, kNone)         \
   X(kTooManyLinks, 25, kNone)         \
   X(kNoAttribute, 26, kNone)          \
-  X(kWouldBlock, 27, kNone)          \
+  X(kWouldBlock, 27, kNone)           \
   X(kStaleRouting, 28, kCall)

@@ -20,7 +20,8 @@ bool ClusterState::UpdateChains() {
     std::map<TargetId, LocalState> local;
     for (const ChainTarget& ct : chain.targets) {
       auto t = routing_.targets.find(ct.target);
-      local[ct.target] = t == routing_.targets.end() ? LocalState::kOffline : EffectiveLocal(t->second);
+      local[ct.target] =
+          t == routing_.targets.end() ? LocalState::kOffline : EffectiveLocal(t->second);
     }
     Chain next = NextChain(chain, local);
     if (next.version != chain.version) {
@@ -51,8 +52,8 @@ bool ClusterState::Heartbeat(const HeartbeatReq& hb, Nanos now) {
   auto [it, fresh] = routing_.nodes.try_emplace(hb.node);
   NodeInfo& node = it->second;
   bool restarted = !fresh && node.incarnation != hb.incarnation;
-  bool changed = fresh || restarted || !node.alive || node.address != hb.address ||
-                 node.role != hb.role;
+  bool changed =
+      fresh || restarted || !node.alive || node.address != hb.address || node.role != hb.role;
   node = NodeInfo{hb.node, hb.role, hb.address, true, hb.incarnation};
   if (restarted) {
     // Whatever it served before, it serves again only after a sync.
@@ -119,15 +120,16 @@ Status ClusterState::AddTarget(const AddTargetReq& req) {
   auto t = routing_.targets.find(req.target);
   if (t == routing_.targets.end()) return InvalidArgument(fmt::format("no target {}", req.target));
   if (t->second.chain.value() != 0) {
-    return InvalidArgument(fmt::format("target {} is in chain {} already", req.target, t->second.chain));
+    return InvalidArgument(
+        fmt::format("target {} is in chain {} already", req.target, t->second.chain));
   }
   auto c = routing_.chains.find(req.chain);
   if (c == routing_.chains.end()) return InvalidArgument(fmt::format("no chain {}", req.chain));
   for (const ChainTarget& ct : c->second.targets) {
     auto other = routing_.targets.find(ct.target);
     if (other != routing_.targets.end() && other->second.node == t->second.node) {
-      return InvalidArgument(fmt::format("chain {} has a target on node {} already", req.chain,
-                                         t->second.node));
+      return InvalidArgument(
+          fmt::format("chain {} has a target on node {} already", req.chain, t->second.node));
     }
   }
   c->second.targets.push_back(ChainTarget{req.target, PublicState::kOffline});
@@ -150,7 +152,8 @@ Status ClusterState::RemoveTarget(const RemoveTargetReq& req) {
                          [&](const ChainTarget& ct) { return ct.target == req.target; });
   if (it == members.end() || it->state != PublicState::kOffline) {
     return InvalidArgument(fmt::format("target {} is {}; only an offline target can be removed",
-                                       req.target, it == members.end() ? "missing" : Name(it->state)));
+                                       req.target,
+                                       it == members.end() ? "missing" : Name(it->state)));
   }
   members.erase(it);
   c->second.version++;

@@ -20,6 +20,7 @@ struct Mgmtd::State {
   MgmtdStore store;
   MgmtdOptions options;
   bool stopping = false;
+  bool release_on_stop = true;
   // Set while primary: the cluster state, and when the lease runs out (monotonic clock).
   std::optional<ClusterState> cluster;
   Nanos lease_until{0};
@@ -35,7 +36,8 @@ using State = Mgmtd::State;
 Task<Status> NotPrimary(State& s) {
   Result<std::optional<LeaseRecord>> lease = co_await s.store.CurrentLease();
   std::string primary = lease.ok() && *lease ? (*lease)->address : "unknown";
-  co_return Unavailable(fmt::format("mgmtd {} is not primary (the primary is {})", s.store.id(), primary));
+  co_return Unavailable(
+      fmt::format("mgmtd {} is not primary (the primary is {})", s.store.id(), primary));
 }
 
 bool IsPrimary(const State& s) {
@@ -69,13 +71,15 @@ Task<Status> Publish(State& s, ClusterState next) {
 Task<void> BecomePrimary(std::shared_ptr<State> s) {
   Result<RoutingInfo> routing = co_await s->store.Load();
   if (!routing.ok()) {
-    LOG_ERROR("mgmtd {}: cannot load the cluster state: {}", s->store.id(), routing.status().ToString());
+    LOG_ERROR("mgmtd {}: cannot load the cluster state: {}", s->store.id(),
+              routing.status().ToString());
     co_return;
   }
   ClusterState cluster(std::move(*routing));
   cluster.StartGrace(s->rt.clock().Now());
   s->cluster = std::move(cluster);
-  LOG_INFO("mgmtd {} is primary (routing version {})", s->store.id(), s->cluster->routing().version);
+  LOG_INFO("mgmtd {} is primary (routing version {})", s->store.id(),
+           s->cluster->routing().version);
   s->changed.NotifyAll();
 }
 
@@ -93,7 +97,7 @@ Task<void> LeaseLoop(std::shared_ptr<State> s) {
     }
     co_await s->rt.clock().Sleep(s->options.renew);
   }
-  if (s->cluster) (void)co_await s->store.ReleaseLease();
+  if (s->cluster && s->release_on_stop) (void)co_await s->store.ReleaseLease();
 }
 
 Task<void> DetectLoop(std::shared_ptr<State> s) {
@@ -124,6 +128,11 @@ void Mgmtd::Start() {
 void Mgmtd::Stop() {
   state_->stopping = true;
   state_->changed.NotifyAll();
+}
+
+void Mgmtd::Abandon() {
+  state_->release_on_stop = false;
+  Stop();
 }
 
 bool Mgmtd::primary() const { return IsPrimary(*state_); }

@@ -31,7 +31,10 @@ class Mgmtd : public MgmtdService::Handler {
 
   // Starts the lease and failure-detection loops.
   void Start();
+  // Stops, giving up the lease so a standby takes over at once.
   void Stop();
+  // Stops as a crash would: the lease stays until it runs out.
+  void Abandon();
   bool primary() const;
   // The current routing info (empty on a standby).
   RoutingInfo routing() const;

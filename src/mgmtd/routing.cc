@@ -12,8 +12,8 @@ const Chain* RoutingInfo::FindChain(ChainId id) const {
 Result<std::string> RoutingInfo::AddressOf(TargetId target) const {
   auto t = targets.find(target);
   if (t == targets.end()) {
-    return Status(StatusCode::kStaleRouting, fmt::format("target {} is not in routing version {}",
-                                                         target, version));
+    return Status(StatusCode::kStaleRouting,
+                  fmt::format("target {} is not in routing version {}", target, version));
   }
   auto n = nodes.find(t->second.node);
   if (n == nodes.end()) {

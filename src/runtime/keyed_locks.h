@@ -46,7 +46,8 @@ class KeyedLocks {
     it->second.waiters.push_back(&slot);
     // The entry stays while a waiter is queued, so `it` stays valid.
     auto result = co_await slot.Park([this, key, s = &slot] { Forget(key, s); });
-    if (result == WaitSlot::WaitResult::kAborted) co_return Status(StatusCode::kCancelled, "cancelled waiting for a lock");
+    if (result == WaitSlot::WaitResult::kAborted)
+      co_return Status(StatusCode::kCancelled, "cancelled waiting for a lock");
     co_return Guard(this, std::move(key));
   }
 

@@ -56,7 +56,8 @@ Result<Replicator::Position> Replicator::Locate(const ChainRef& ref) const {
   }
   const mgmtd::Chain* chain = routing_->FindChain(ref.chain);
   if (chain == nullptr) {
-    return Stale(fmt::format("chain {} is not in routing version {}", ref.chain, routing_->version));
+    return Stale(
+        fmt::format("chain {} is not in routing version {}", ref.chain, routing_->version));
   }
   if (chain->version != ref.chain_version) {
     return Stale(fmt::format("chain {}: request routed by chain version {}, this replica has {}",
@@ -137,7 +138,8 @@ Task<Result<WriteRsp>> Replicator::Write(WriteReq req, std::span<const char> dat
 
 Task<Result<ForwardRsp>> Replicator::Forward(ForwardReq req, std::span<const char> data) {
   CO_ASSIGN_OR_RETURN(Position pos, Locate(req.ref));
-  bool takes = pos.state == PublicState::kSyncing || (pos.state == PublicState::kServing && !pos.is_head);
+  bool takes =
+      pos.state == PublicState::kSyncing || (pos.state == PublicState::kServing && !pos.is_head);
   if (!takes || (req.force && pos.state != PublicState::kSyncing)) {
     co_return Stale(fmt::format("target {} takes no {}forwarded updates in chain {} version {}",
                                 req.ref.target, req.force ? "forced " : "", req.ref.chain,
@@ -155,7 +157,8 @@ Task<Result<ForwardRsp>> Replicator::ApplyForward(const Position& pos, ForwardRe
     if (u.kind == UpdateKind::kRemove) {
       CO_RETURN_IF_ERROR(NoteDiskError(*pos.local, co_await engine.Forget(u.chunk)));
     } else {
-      CO_RETURN_IF_ERROR(NoteDiskError(*pos.local, (co_await engine.Store(u, data, true)).status()));
+      CO_RETURN_IF_ERROR(
+          NoteDiskError(*pos.local, (co_await engine.Store(u, data, true)).status()));
     }
     co_return ForwardRsp{u.version};
   }
@@ -169,9 +172,10 @@ Task<Result<ForwardRsp>> Replicator::ApplyForward(const Position& pos, ForwardRe
   }
   if (committed >= u.version) {
     if (rec->committed.tag == u.tag) co_return ForwardRsp{committed};
-    co_return Internal(fmt::format("chunk {}: version {} arrived but version {} with another tag "
-                                   "is committed here",
-                                   u.chunk, u.version, committed));
+    co_return Internal(
+        fmt::format("chunk {}: version {} arrived but version {} with another tag "
+                    "is committed here",
+                    u.chunk, u.version, committed));
   }
   if (u.version != committed + 1) {
     co_return OutOfRange(fmt::format("chunk {}: version {} arrived after committed version {}",
@@ -185,8 +189,7 @@ Task<Result<ForwardRsp>> Replicator::ApplyForward(const Position& pos, ForwardRe
   co_return ForwardRsp{u.version};
 }
 
-Task<Status> Replicator::Propagate(const Position& pos, ChunkUpdate u,
-                                   std::span<const char> data) {
+Task<Status> Replicator::Propagate(const Position& pos, ChunkUpdate u, std::span<const char> data) {
   if (!pos.successor_syncing) {
     co_return co_await SendForward(pos, *pos.successor, std::move(u), data, false);
   }

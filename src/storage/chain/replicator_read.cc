@@ -26,7 +26,8 @@ Task<Result<ReadRsp>> Replicator::Read(ReadReq req, std::span<char> out, size_t&
   n = 0;
   CO_ASSIGN_OR_RETURN(Position pos, Locate(req.ref));
   if (pos.state != PublicState::kServing) {
-    co_return Stale(fmt::format("target {} is not serving in chain {}", req.ref.target, req.ref.chain));
+    co_return Stale(
+        fmt::format("target {} is not serving in chain {}", req.ref.target, req.ref.chain));
   }
   if (req.length > out.size()) {
     co_return InvalidArgument(fmt::format("read of {} bytes, at most {}", req.length, out.size()));
@@ -45,7 +46,8 @@ Task<Result<ReadRsp>> Replicator::Read(ReadReq req, std::span<char> out, size_t&
     rsp.version = v.version;
     rsp.chunk_length = v.removed ? 0 : v.length;
   }
-  Result<size_t> read = co_await engine.Read(req.chunk, use_pending, req.offset, out.first(req.length));
+  Result<size_t> read =
+      co_await engine.Read(req.chunk, use_pending, req.offset, out.first(req.length));
   if (!read.ok()) co_return NoteDiskError(*pos.local, read.status());
   n = *read;
   rsp.bulk_crc = Crc32c(out.first(n));
@@ -90,13 +92,15 @@ Task<Result<CommittedRsp>> Replicator::Committed(CommittedReq req) {
 
 Task<Result<ListChunksRsp>> Replicator::ListChunks(ListChunksReq req) {
   LocalTarget* t = target(req.target);
-  if (t == nullptr) co_return Stale(fmt::format("target {} is not on this storage server", req.target));
+  if (t == nullptr)
+    co_return Stale(fmt::format("target {} is not on this storage server", req.target));
   const auto& records = t->engine->records();
   auto it = req.from_start ? records.begin() : records.upper_bound(req.after);
   uint32_t limit = std::clamp<uint32_t>(req.limit, 1, 4096);
   ListChunksRsp rsp;
   for (; it != records.end() && rsp.chunks.size() < limit; ++it) {
-    if (Exists(it->second.committed)) rsp.chunks.push_back(Summarize(it->first, it->second.committed));
+    if (Exists(it->second.committed))
+      rsp.chunks.push_back(Summarize(it->first, it->second.committed));
   }
   rsp.more = it != records.end();
   co_return rsp;
@@ -105,7 +109,8 @@ Task<Result<ListChunksRsp>> Replicator::ListChunks(ListChunksReq req) {
 Task<Result<Empty>> Replicator::SyncDone(SyncDoneReq req) {
   CO_ASSIGN_OR_RETURN(Position pos, Locate(req.ref));
   if (pos.state != PublicState::kSyncing) {
-    co_return Stale(fmt::format("target {} is not syncing in chain {}", req.ref.target, req.ref.chain));
+    co_return Stale(
+        fmt::format("target {} is not syncing in chain {}", req.ref.target, req.ref.chain));
   }
   pos.local->synced_chain_version = req.ref.chain_version;
   co_return Empty{};

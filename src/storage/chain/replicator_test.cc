@@ -67,8 +67,8 @@ class ReplicatorTest : public ::testing::Test {
     for (int i = 0; i < 3; ++i) {
       std::string name = "s" + std::to_string(i + 1);
       replicas_.push_back(std::make_unique<Replica>(world_, net_, name, TargetId(i + 1)));
-      routing->nodes[NodeId(i + 1)] = mgmtd::NodeInfo{NodeId(i + 1), mgmtd::NodeRole::kStorage,
-                                                      name + ":9000", true};
+      routing->nodes[NodeId(i + 1)] =
+          mgmtd::NodeInfo{NodeId(i + 1), mgmtd::NodeRole::kStorage, name + ":9000", true};
       routing->targets[TargetId(i + 1)] =
           mgmtd::TargetInfo{TargetId(i + 1), NodeId(i + 1), kChain, LocalState::kUpToDate, 0, 0};
       chain.targets.push_back(mgmtd::ChainTarget{TargetId(i + 1), PublicState::kServing});
@@ -154,7 +154,8 @@ TEST_F(ReplicatorTest, WriteReachesEveryReplica) {
   auto again = Write(0, 0, "hello chain", 1);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->version, 1u);
-  for (auto& r : replicas_) EXPECT_EQ(r->engine->Find(ChunkId{InodeId(9), 0})->committed.version, 1u);
+  for (auto& r : replicas_)
+    EXPECT_EQ(r->engine->Find(ChunkId{InodeId(9), 0})->committed.version, 1u);
 }
 
 TEST_F(ReplicatorTest, StaleChainVersionIsARoutingError) {

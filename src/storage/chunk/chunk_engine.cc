@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstring>
 
-
 namespace chainfs::storage {
 namespace {
 
@@ -19,7 +18,8 @@ void CollectSlots(const ChunkRecord& rec, std::vector<BlobSlot>& out) {
 Status CheckFits(const ChunkUpdate& u, std::span<const char> data) {
   if (!ValidChunkSize(u.chunk_size_bytes)) {
     return InvalidArgument(fmt::format("chunk {}: chunk size {} is not a power of two in [{}, {}]",
-                                       u.chunk, u.chunk_size_bytes, kMinChunkBytes, kMaxChunkBytes));
+                                       u.chunk, u.chunk_size_bytes, kMinChunkBytes,
+                                       kMaxChunkBytes));
   }
   uint64_t end = u.kind == UpdateKind::kWrite     ? uint64_t{u.offset} + u.length
                  : u.kind == UpdateKind::kReplace ? data.size()
@@ -30,8 +30,8 @@ Status CheckFits(const ChunkUpdate& u, std::span<const char> data) {
   }
   bool carries_data = u.kind == UpdateKind::kWrite || u.kind == UpdateKind::kReplace;
   if (u.kind == UpdateKind::kWrite && data.size() != u.length) {
-    return InvalidArgument(fmt::format("chunk {}: write of {} bytes carries {}", u.chunk, u.length,
-                                       data.size()));
+    return InvalidArgument(
+        fmt::format("chunk {}: write of {} bytes carries {}", u.chunk, u.length, data.size()));
   }
   if (!carries_data && !data.empty()) {
     return InvalidArgument(fmt::format("chunk {}: a truncate or remove carries no data", u.chunk));
@@ -56,8 +56,8 @@ Task<Status> ChunkEngine::Open() {
       std::optional<ChunkId> id = ParseChunkKey(row.key);
       Result<ChunkRecord> rec = rpc::Decode<ChunkRecord>(row.value);
       if (!id) {
-        co_return Corruption(fmt::format("chunk metadata: a key of {} bytes is no chunk key",
-                                         row.key.size()));
+        co_return Corruption(
+            fmt::format("chunk metadata: a key of {} bytes is no chunk key", row.key.size()));
       }
       if (!rec.ok()) {
         co_return Corruption(
@@ -185,8 +185,9 @@ void ChunkEngine::FreeUnused(const ChunkRecord& old, const ChunkRecord* now) {
 }
 
 std::optional<std::pair<ChunkId, ChunkRecord>> ChunkEngine::LastChunk(InodeId inode) const {
-  auto it = inode.value() == UINT64_MAX ? records_.end()
-                                        : records_.lower_bound(ChunkId{InodeId(inode.value() + 1), 0});
+  auto it = inode.value() == UINT64_MAX
+                ? records_.end()
+                : records_.lower_bound(ChunkId{InodeId(inode.value() + 1), 0});
   while (it != records_.begin()) {
     --it;
     if (it->first.inode != inode) break;

@@ -75,7 +75,8 @@ Task<Result<ChunkVersion>> ChunkEngine::Build(const ChunkRecord& rec, const Chun
       if (u.length <= base.length) {
         built = co_await Shrink(base, u);
       } else if (base.slot) {
-        built = co_await AppendInPlace(base, base.length, std::string(u.length - base.length, '\0'));
+        built =
+            co_await AppendInPlace(base, base.length, std::string(u.length - base.length, '\0'));
       } else {
         built = co_await WriteFresh(u, std::string(u.length, '\0'));
       }
@@ -158,8 +159,8 @@ Task<Status> ChunkEngine::VerifiedRead(ChunkId chunk, const ChunkVersion& v, uin
   uint32_t first = offset / kBlockBytes;
   uint32_t last = static_cast<uint32_t>((offset + out.size() - 1) / kBlockBytes);
   if (!v.slot || last >= v.block_crcs.size()) {
-    co_return Corruption(fmt::format("chunk {}: version {} has no checksum for block {}", chunk,
-                                     v.version, last));
+    co_return Corruption(
+        fmt::format("chunk {}: version {} has no checksum for block {}", chunk, v.version, last));
   }
   uint32_t start = first * kBlockBytes;
   uint32_t end = std::min<uint32_t>((last + 1) * kBlockBytes, v.length);
@@ -169,8 +170,8 @@ Task<Status> ChunkEngine::VerifiedRead(ChunkId chunk, const ChunkVersion& v, uin
     size_t at = size_t{b - first} * kBlockBytes;
     size_t len = std::min<size_t>(kBlockBytes, blocks.size() - at);
     if (Crc32c(std::span<const char>(blocks).subspan(at, len)) != v.block_crcs[b]) {
-      co_return Corruption(fmt::format("chunk {}: version {} block {} fails its checksum", chunk,
-                                       v.version, b));
+      co_return Corruption(
+          fmt::format("chunk {}: version {} block {} fails its checksum", chunk, v.version, b));
     }
   }
   std::memcpy(out.data(), blocks.data() + (offset - start), out.size());

@@ -47,7 +47,8 @@ class ChunkEngineTest : public ::testing::Test {
 
   Result<ChunkRecord> Write(uint64_t index, uint32_t offset, const std::string& data,
                             bool commit = true) {
-    return Run(engine_->Store(Update(UpdateKind::kWrite, index, offset, data.size()), data, commit));
+    return Run(
+        engine_->Store(Update(UpdateKind::kWrite, index, offset, data.size()), data, commit));
   }
 
   std::string ReadAll(uint64_t index, bool pending = false) {
@@ -121,8 +122,7 @@ TEST_F(ChunkEngineTest, AppendsGoInPlaceAndKeepChecksumsRight) {
   EXPECT_EQ(ReadAll(0, true), expected);
   ASSERT_TRUE(Run(engine_->Commit(ChunkId{InodeId(5), 0}, 2)).ok());
   EXPECT_EQ(ReadAll(0), expected);
-  EXPECT_EQ(engine_->Find(ChunkId{InodeId(5), 0})->committed.block_crcs,
-            BlockCrcs(expected));
+  EXPECT_EQ(engine_->Find(ChunkId{InodeId(5), 0})->committed.block_crcs, BlockCrcs(expected));
 }
 
 TEST_F(ChunkEngineTest, TruncateAndRemove) {
@@ -164,8 +164,8 @@ TEST_F(ChunkEngineTest, RefusesUpdatesThatDoNotFit) {
 TEST_F(ChunkEngineTest, AFlippedByteIsDetected) {
   ASSERT_TRUE(Write(0, 0, Pattern(kChunk, 'z')).ok());
   BlobSlot slot = *engine_->Find(ChunkId{InodeId(5), 0})->committed.slot;
-  auto file = Run(disk_.Open(fmt::format("t/blobs/{}-{}", slot.size_log2, slot.file),
-                             OpenMode::kReadWrite));
+  auto file = Run(
+      disk_.Open(fmt::format("t/blobs/{}-{}", slot.size_log2, slot.file), OpenMode::kReadWrite));
   ASSERT_TRUE(file.ok());
   uint64_t at = uint64_t{slot.index} * kChunk + 150'000;
   ASSERT_TRUE(Run((*file)->WriteAt(at, "!")).ok());

@@ -78,7 +78,8 @@ Task<void> SyncLoop(std::shared_ptr<State> s) {
     if (!from) continue;
     Status st = co_await s->replicator.SyncSuccessor(*from);
     if (s->stopping) break;
-    if (!st.ok()) LOG_INFO("storage {}: sync from target {}: {}", s->options.node, *from, st.ToString());
+    if (!st.ok())
+      LOG_INFO("storage {}: sync from target {}: {}", s->options.node, *from, st.ToString());
   }
 }
 
@@ -94,8 +95,8 @@ Task<Result<std::unique_ptr<StorageNode>>> StorageNode::Start(Runtime& rt,
     t->engine = std::make_unique<ChunkEngine>(*spec.store, rt.disk(), spec.blob_dir);
     Status opened = co_await t->engine->Open();
     if (!opened.ok()) {
-      co_return Status(opened.code(),
-                       fmt::format("target {} at {}: {}", spec.id, spec.blob_dir, opened.message()));
+      co_return Status(opened.code(), fmt::format("target {} at {}: {}", spec.id, spec.blob_dir,
+                                                  opened.message()));
     }
     state->replicator.AddTarget(std::move(t));
   }

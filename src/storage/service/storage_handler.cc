@@ -16,7 +16,8 @@ Task<Result<ForwardRsp>> StorageHandler::Forward(ForwardReq req, rpc::CallContex
 
 Task<Result<ReadRsp>> StorageHandler::Read(ReadReq req, rpc::CallContext& ctx) {
   if (req.length > kMaxReadBytes) {
-    co_return InvalidArgument(fmt::format("read of {} bytes; at most {}", req.length, kMaxReadBytes));
+    co_return InvalidArgument(
+        fmt::format("read of {} bytes; at most {}", req.length, kMaxReadBytes));
   }
   ctx.response_bulk = BufferPool::Default().Get(req.length);
   size_t n = 0;

@@ -4,13 +4,13 @@
 #include "storage/service/storage_messages.h"
 
 // The storage service. Method ids are wire format: never reuse or renumber them.
-#define CHAINFS_STORAGE_METHODS(M)                                                    \
-  M(1, Write, ::chainfs::storage::WriteReq, ::chainfs::storage::WriteRsp)             \
-  M(2, Forward, ::chainfs::storage::ForwardReq, ::chainfs::storage::ForwardRsp)       \
-  M(3, Read, ::chainfs::storage::ReadReq, ::chainfs::storage::ReadRsp)                \
-  M(4, Committed, ::chainfs::storage::CommittedReq, ::chainfs::storage::CommittedRsp) \
+#define CHAINFS_STORAGE_METHODS(M)                                                       \
+  M(1, Write, ::chainfs::storage::WriteReq, ::chainfs::storage::WriteRsp)                \
+  M(2, Forward, ::chainfs::storage::ForwardReq, ::chainfs::storage::ForwardRsp)          \
+  M(3, Read, ::chainfs::storage::ReadReq, ::chainfs::storage::ReadRsp)                   \
+  M(4, Committed, ::chainfs::storage::CommittedReq, ::chainfs::storage::CommittedRsp)    \
   M(5, ListChunks, ::chainfs::storage::ListChunksReq, ::chainfs::storage::ListChunksRsp) \
-  M(6, SyncDone, ::chainfs::storage::SyncDoneReq, ::chainfs::storage::Empty)          \
+  M(6, SyncDone, ::chainfs::storage::SyncDoneReq, ::chainfs::storage::Empty)             \
   M(7, LastChunk, ::chainfs::storage::LastChunkReq, ::chainfs::storage::LastChunkRsp)
 
 namespace chainfs::storage {
