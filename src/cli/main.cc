@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "cli/admin_commands.h"
 #include "cli/meta_command.h"
+#include "cli/server_commands.h"
 #include "cli/version.h"
 #include "common/config.h"
 #include "meta/server/meta_server.h"
@@ -50,7 +52,39 @@ int main(int argc, char** argv) {
   std::vector<std::string> fsck_overrides;
   fsck->add_option("--config", fsck_config, "configuration file (TOML)")->check(CLI::ExistingFile);
   fsck->add_option("--set", fsck_overrides, "override one key: --set kv.rocksdb_path=/data/meta");
+  auto* mgmtd = app.add_subcommand("mgmtd", "run a cluster manager");
+  std::string mgmtd_config;
+  std::vector<std::string> mgmtd_overrides;
+  mgmtd->add_option("--config", mgmtd_config, "configuration file (TOML)")
+      ->check(CLI::ExistingFile);
+  mgmtd->add_option("--set", mgmtd_overrides,
+                    "override one key: --set mgmtd.listen=127.0.0.1:9000");
+  auto* storage = app.add_subcommand("storage", "run a storage server");
+  std::string storage_config;
+  std::vector<std::string> storage_overrides;
+  storage->add_option("--config", storage_config, "configuration file (TOML)")
+      ->check(CLI::ExistingFile);
+  storage->add_option("--set", storage_overrides, "override one key: --set storage.node_id=1");
+  auto* chains = app.add_subcommand("chains", "manage chains");
+  auto* chains_create = chains->add_subcommand("create", "build chains over unassigned targets");
+  chains->require_subcommand(1);
+  std::string admin_config;
+  std::vector<std::string> admin_overrides;
+  int replicas = 3;
+  chains_create->add_option("--replicas", replicas, "replicas per chain")->check(CLI::Range(1, 16));
+  auto* status = app.add_subcommand("status", "show nodes, targets and chains");
+  for (CLI::App* admin : {chains_create, status}) {
+    admin->add_option("--config", admin_config, "configuration file (TOML)")
+        ->check(CLI::ExistingFile);
+    admin->add_option("--set", admin_overrides, "override one key: --set cluster.mgmtd=HOST:PORT");
+  }
   CLI11_PARSE(app, argc, argv);
+  if (mgmtd->parsed()) return chainfs::cli::RunMgmtd(mgmtd_config, mgmtd_overrides);
+  if (storage->parsed()) return chainfs::cli::RunStorage(storage_config, storage_overrides);
+  if (chains_create->parsed()) {
+    return chainfs::cli::RunCreateChains(admin_config, admin_overrides, replicas);
+  }
+  if (status->parsed()) return chainfs::cli::RunStatus(admin_config, admin_overrides);
   if (version->parsed()) {
     fmt::print("chainfs {}\n", chainfs::cli::kVersion);
     return 0;

@@ -1,7 +1,7 @@
 #include "cli/meta_command.h"
 
 #include <fmt/format.h>
-#include <signal.h>
+#include "cli/config_loading.h"
 
 #include <filesystem>
 
@@ -11,25 +11,6 @@
 
 namespace chainfs::cli {
 
-namespace {
-
-Status LoadConfig(const std::string& path, const std::vector<std::string>& overrides,
-                  meta::MetaServerConfig& config) {
-  ConfigBinder binder;
-  config.Bind(binder);
-  if (!path.empty()) RETURN_IF_ERROR(binder.LoadFile(path));
-  for (const std::string& o : overrides) {
-    size_t eq = o.find('=');
-    if (eq == std::string::npos) {
-      return InvalidArgument(fmt::format("--set '{}': expected key=value", o));
-    }
-    RETURN_IF_ERROR(binder.SetFromText(o.substr(0, eq), o.substr(eq + 1)));
-  }
-  return Status();
-}
-
-}  // namespace
-
 int RunMeta(const std::string& config_path, const std::vector<std::string>& overrides) {
   meta::MetaServerConfig config;
   Status st = LoadConfig(config_path, overrides, config);
@@ -38,12 +19,7 @@ int RunMeta(const std::string& config_path, const std::vector<std::string>& over
     fmt::print(stderr, "chainfs meta: {}\n", st.message());
     return 2;
   }
-  // Signals are taken synchronously by this thread; block them before any other thread starts.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  BlockStopSignals();
   Result<std::unique_ptr<meta::MetaServer>> server = meta::MetaServer::Start(config);
   if (!server.ok()) {
     fmt::print(stderr, "chainfs meta: {}\n", server.status().ToString());
@@ -51,8 +27,7 @@ int RunMeta(const std::string& config_path, const std::vector<std::string>& over
   }
   fmt::print("listening on {}\n", (*server)->address().ToString());
   std::fflush(stdout);
-  int sig = 0;
-  sigwait(&stop, &sig);
+  int sig = WaitForStopSignal();
   fmt::print(stderr, "chainfs meta: signal {}, stopping\n", sig);
   (*server)->Stop();
   return 0;

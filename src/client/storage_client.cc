@@ -160,4 +160,43 @@ Task<Result<storage::LastChunkRsp>> StorageClient::LastChunk(ChainId chain_id, I
   co_return last;
 }
 
+Task<Result<storage::RemoveChunksRsp>> StorageClient::TryRemove(const mgmtd::RoutingInfo& routing,
+                                                                ChainId chain_id,
+                                                                storage::RemoveChunksReq req) {
+  const mgmtd::Chain* chain = routing.FindChain(chain_id);
+  if (chain == nullptr) co_return NoChain(chain_id, routing.version);
+  std::vector<TargetId> path = mgmtd::WritePath(*chain);
+  if (path.empty()) co_return Unavailable(fmt::format("chain {} has no serving replica", chain_id));
+  CO_ASSIGN_OR_RETURN(std::string text, routing.AddressOf(path.front()));
+  CO_ASSIGN_OR_RETURN(Address address, Address::Parse(text));
+  req.ref = storage::ChainRef{chain_id, chain->version, path.front()};
+  StorageService::Client client(rpc::Channel{&pool_, address});
+  co_return co_await client.RemoveChunks(std::move(req));
+}
+
+Task<Result<uint64_t>> StorageClient::RemoveChunks(ChainId chain, InodeId inode,
+                                                   uint64_t begin_index, uint64_t end_index) {
+  uint64_t removed = 0;
+  Status last = Unavailable("no attempt made");
+  for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
+    std::shared_ptr<const mgmtd::RoutingInfo> routing = routing_.current();
+    storage::RemoveChunksReq req;
+    req.inode = inode;
+    req.begin_index = begin_index;
+    req.end_index = end_index;
+    req.client = options_.client_id;
+    Result<storage::RemoveChunksRsp> rsp = co_await TryRemove(*routing, chain, std::move(req));
+    if (rsp.ok()) {
+      removed += rsp->removed;
+      if (!rsp->more) co_return removed;
+      attempt = -1;  // progress: a fresh budget for the next batch
+      continue;
+    }
+    if (!RetryableStorageError(rsp.status().code())) co_return rsp.status();
+    last = rsp.status();
+    co_await Backoff(last, routing->version);
+  }
+  co_return last;
+}
+
 }  // namespace chainfs::client

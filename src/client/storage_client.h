@@ -37,6 +37,10 @@ class StorageClient {
   Task<Result<size_t>> Read(ChainId chain, ChunkId chunk, uint32_t offset, std::span<char> out,
                             uint64_t* version = nullptr);
   Task<Result<storage::LastChunkRsp>> LastChunk(ChainId chain, InodeId inode);
+  // Removes the chunks of `inode` on `chain` with begin_index <= index < end_index; returns
+  // how many there were.
+  Task<Result<uint64_t>> RemoveChunks(ChainId chain, InodeId inode, uint64_t begin_index,
+                                      uint64_t end_index);
 
  private:
   Task<Result<storage::WriteRsp>> TryUpdate(const mgmtd::RoutingInfo& routing, ChainId chain,
@@ -45,6 +49,8 @@ class StorageClient {
   Task<Result<size_t>> TryRead(const mgmtd::RoutingInfo& routing, const mgmtd::Chain& chain,
                                TargetId from, ChunkId chunk, uint32_t offset, std::span<char> out,
                                uint64_t* version);
+  Task<Result<storage::RemoveChunksRsp>> TryRemove(const mgmtd::RoutingInfo& routing, ChainId chain,
+                                                   storage::RemoveChunksReq req);
   // After a failed attempt: waits for newer routing (routing errors) or pauses.
   Task<void> Backoff(const Status& why, uint64_t routing_version);
 

@@ -24,6 +24,28 @@ Result<std::string> RoutingInfo::AddressOf(TargetId target) const {
   return n->second.address;
 }
 
+std::string FormatRouting(const RoutingInfo& r) {
+  std::string out = fmt::format("routing version {}\nnodes:\n", r.version);
+  for (const auto& [id, n] : r.nodes) {
+    const char* role = n.role == NodeRole::kMgmtd  ? "mgmtd"
+                       : n.role == NodeRole::kMeta ? "meta"
+                                                   : "storage";
+    out += fmt::format("  node {} {} {} {}\n", id, role, n.address, n.alive ? "alive" : "DEAD");
+  }
+  out += "targets:\n";
+  for (const auto& [id, t] : r.targets) {
+    out += fmt::format("  target {} on node {} in chain {}: {}, {:.1f} MiB used\n", id, t.node,
+                       t.chain, Name(t.local), static_cast<double>(t.used_bytes) / (1 << 20));
+  }
+  out += "chains:\n";
+  for (const auto& [id, c] : r.chains) {
+    out += fmt::format("  chain {} version {}:", id, c.version);
+    for (const ChainTarget& t : c.targets) out += fmt::format(" {} {}", t.target, Name(t.state));
+    out += "\n";
+  }
+  return out;
+}
+
 std::vector<TargetId> WritePath(const Chain& chain) {
   std::vector<TargetId> path;
   for (const ChainTarget& t : chain.targets) {

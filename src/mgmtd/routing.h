@@ -58,6 +58,9 @@ struct RoutingInfo {
   Result<std::string> AddressOf(TargetId target) const;
 };
 
+// A readable listing of nodes, targets and chains with their states, one per line.
+std::string FormatRouting(const RoutingInfo& routing);
+
 // The targets a write passes through, in order: the serving targets, then the syncing one
 // (which receives whole chunks). Empty when nothing serves.
 std::vector<TargetId> WritePath(const Chain& chain);

@@ -107,11 +107,17 @@ Task<Result<WriteRsp>> Replicator::Write(WriteReq req, std::span<const char> dat
     co_return Stale(fmt::format("target {} is not the head of chain {} version {}", req.ref.target,
                                 req.ref.chain, req.ref.chain_version));
   }
-  ChunkUpdate u = std::move(req.update);
-  if (u.kind == UpdateKind::kReplace) {
+  if (req.update.kind == UpdateKind::kReplace) {
     co_return InvalidArgument("whole-chunk replacement is for replicas, not clients");
   }
-  if (u.tag.client == 0) co_return InvalidArgument("an update needs a client id in its tag");
+  if (req.update.tag.client == 0) {
+    co_return InvalidArgument("an update needs a client id in its tag");
+  }
+  co_return co_await ApplyAtHead(pos, std::move(req.update), data);
+}
+
+Task<Result<WriteRsp>> Replicator::ApplyAtHead(const Position& pos, ChunkUpdate u,
+                                               std::span<const char> data) {
   CO_ASSIGN_OR_RETURN(auto guard, co_await pos.local->locks.Lock(u.chunk));
   ChunkEngine& engine = *pos.local->engine;
   const ChunkRecord* rec = engine.Find(u.chunk);
@@ -134,6 +140,34 @@ Task<Result<WriteRsp>> Replicator::Write(WriteReq req, std::span<const char> dat
     CO_RETURN_IF_ERROR(NoteDiskError(*pos.local, co_await engine.Commit(u.chunk, u.version)));
   }
   co_return Done(engine, u.chunk);
+}
+
+Task<Result<RemoveChunksRsp>> Replicator::RemoveChunks(RemoveChunksReq req) {
+  CO_ASSIGN_OR_RETURN(Position pos, Locate(req.ref));
+  if (!pos.is_head || pos.state != PublicState::kServing) {
+    co_return Stale(fmt::format("target {} is not the head of chain {} version {}", req.ref.target,
+                                req.ref.chain, req.ref.chain_version));
+  }
+  if (req.client == 0) co_return InvalidArgument("a removal needs a client id");
+  const auto& records = pos.local->engine->records();
+  std::vector<ChunkId> doomed;
+  for (auto it = records.lower_bound(ChunkId{req.inode, req.begin_index});
+       it != records.end() && it->first.inode == req.inode && it->first.index < req.end_index &&
+       doomed.size() < kMaxRemovalsPerCall;
+       ++it) {
+    doomed.push_back(it->first);
+  }
+  RemoveChunksRsp rsp;
+  for (ChunkId chunk : doomed) {
+    ChunkUpdate u;
+    u.chunk = chunk;
+    u.kind = UpdateKind::kRemove;
+    u.tag = UpdateTag{req.client, chunk.index};
+    CO_RETURN_IF_ERROR((co_await ApplyAtHead(pos, std::move(u), {})).status());
+    ++rsp.removed;
+  }
+  rsp.more = doomed.size() == kMaxRemovalsPerCall;
+  co_return rsp;
 }
 
 Task<Result<ForwardRsp>> Replicator::Forward(ForwardReq req, std::span<const char> data) {

@@ -46,6 +46,10 @@ class Replicator {
   mgmtd::LocalState LocalStateOf(const LocalTarget& t) const;
 
   Task<Result<WriteRsp>> Write(WriteReq req, std::span<const char> data);
+  // At the head: removes the chunks of a file in an index range, each as an update down the
+  // chain, at most kMaxRemovalsPerCall per call (`more` says whether to call again).
+  Task<Result<RemoveChunksRsp>> RemoveChunks(RemoveChunksReq req);
+  static constexpr size_t kMaxRemovalsPerCall = 256;
   Task<Result<ForwardRsp>> Forward(ForwardReq req, std::span<const char> data);
   // Reads into `out` (req.length bytes at most); sets `n` to the bytes read.
   Task<Result<ReadRsp>> Read(ReadReq req, std::span<char> out, size_t& n);
@@ -73,6 +77,8 @@ class Replicator {
   };
 
   Result<Position> Locate(const ChainRef& ref) const;
+  Task<Result<WriteRsp>> ApplyAtHead(const Position& pos, ChunkUpdate u,
+                                     std::span<const char> data);
   Result<Position> LocateTarget(TargetId id) const;
   // Sends `u` on to the successor; `force` when it is syncing (then `u` carries the whole chunk).
   Task<Status> Propagate(const Position& pos, ChunkUpdate u, std::span<const char> data);

@@ -42,4 +42,8 @@ Task<Result<LastChunkRsp>> StorageHandler::LastChunk(LastChunkReq req, rpc::Call
   co_return co_await replicator_.LastChunk(std::move(req));
 }
 
+Task<Result<RemoveChunksRsp>> StorageHandler::RemoveChunks(RemoveChunksReq req, rpc::CallContext&) {
+  co_return co_await replicator_.RemoveChunks(std::move(req));
+}
+
 }  // namespace chainfs::storage

@@ -20,6 +20,7 @@ class StorageHandler : public StorageService::Handler {
   Task<Result<ListChunksRsp>> ListChunks(ListChunksReq req, rpc::CallContext& ctx) override;
   Task<Result<Empty>> SyncDone(SyncDoneReq req, rpc::CallContext& ctx) override;
   Task<Result<LastChunkRsp>> LastChunk(LastChunkReq req, rpc::CallContext& ctx) override;
+  Task<Result<RemoveChunksRsp>> RemoveChunks(RemoveChunksReq req, rpc::CallContext& ctx) override;
 
  private:
   Replicator& replicator_;

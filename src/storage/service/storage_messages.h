@@ -119,6 +119,22 @@ struct LastChunkRsp {
   CHAINFS_MESSAGE(LastChunkRsp, found, index, length)
 };
 
+// To the head: removes the chunks of `inode` with begin_index <= index < end_index.
+struct RemoveChunksReq {
+  ChainRef ref;
+  InodeId inode;
+  uint64_t begin_index = 0;
+  uint64_t end_index = UINT64_MAX;
+  uint64_t client = 0;
+  CHAINFS_MESSAGE(RemoveChunksReq, ref, inode, begin_index, end_index, client)
+};
+
+struct RemoveChunksRsp {
+  uint32_t removed = 0;
+  bool more = false;
+  CHAINFS_MESSAGE(RemoveChunksRsp, removed, more)
+};
+
 struct Empty {
   CHAINFS_MESSAGE(Empty)
 };

@@ -11,7 +11,8 @@
   M(4, Committed, ::chainfs::storage::CommittedReq, ::chainfs::storage::CommittedRsp)    \
   M(5, ListChunks, ::chainfs::storage::ListChunksReq, ::chainfs::storage::ListChunksRsp) \
   M(6, SyncDone, ::chainfs::storage::SyncDoneReq, ::chainfs::storage::Empty)             \
-  M(7, LastChunk, ::chainfs::storage::LastChunkReq, ::chainfs::storage::LastChunkRsp)
+  M(7, LastChunk, ::chainfs::storage::LastChunkReq, ::chainfs::storage::LastChunkRsp)    \
+  M(8, RemoveChunks, ::chainfs::storage::RemoveChunksReq, ::chainfs::storage::RemoveChunksRsp)
 
 namespace chainfs::storage {
 CHAINFS_SERVICE(StorageService, 20, CHAINFS_STORAGE_METHODS)
