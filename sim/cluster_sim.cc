@@ -8,6 +8,7 @@
 #include "client/storage_client.h"
 #include "history.h"
 #include "kv/mem/mem_engine.h"
+#include "meta/gc/storage_chunk_remover.h"
 #include "mgmtd/mgmtd.h"
 #include "mgmtd/routing_follower.h"
 #include "rpc/server.h"
@@ -94,7 +95,8 @@ class ClusterSim {
   Task<void> ClientRead(ClientSlot& c, uint64_t chunk);
   void StopFaults();
   bool Settled();
-  std::vector<std::string> CheckReplicas();
+  // The GC's way of removing a file's chunks leaves none on any replica.
+  std::vector<std::string> CheckRemoval();
   Task<std::vector<std::string>> CheckChunkReplicas(uint64_t chunk);
   ChainId ChainOf(uint64_t chunk) const { return ChainId(chunk % chains_ + 1); }
   Nanos now() const { return world_.now(); }
@@ -383,6 +385,28 @@ Task<std::vector<std::string>> ClusterSim::CheckChunkReplicas(uint64_t chunk) {
   co_return bad;
 }
 
+std::vector<std::string> ClusterSim::CheckRemoval() {
+  ClientSlot& c = clients_.front();
+  meta::StorageChunkRemover remover(*c.storage, *c.follower);
+  meta::Layout layout;
+  layout.chain_table = 1;
+  auto removed = RunSimTask(world_, remover.RemoveChunks(kInode, layout, 0), Nanos(120s));
+  if (!removed || !removed->ok()) {
+    return {fmt::format("removing the file's chunks failed: {}",
+                        removed ? removed->ToString() : std::string("did not finish"))};
+  }
+  std::vector<std::string> bad;
+  for (auto& s : storage_) {
+    if (!s.running) continue;
+    for (const auto& [id, t] : s.running->replicator().targets()) {
+      auto last = t->engine->LastChunk(kInode);
+      if (last)
+        bad.push_back(fmt::format("target {} still holds chunk {} after removal", id, last->first));
+    }
+  }
+  return bad;
+}
+
 SimOutcome ClusterSim::Run() {
   SimOutcome outcome;
   StartMgmtd();
@@ -429,6 +453,7 @@ SimOutcome ClusterSim::Run() {
     auto bad = RunSimTask(world_, CheckChunkReplicas(chunk));
     if (bad) outcome.failures.insert(outcome.failures.end(), bad->begin(), bad->end());
   }
+  for (std::string& v : CheckRemoval()) outcome.failures.push_back(std::move(v));
   outcome.acked_writes = history_.acked_writes();
   outcome.failed_writes = failed_writes_;
   outcome.reads = history_.reads();

@@ -4,7 +4,9 @@
 
 #include "common/logging.h"
 #include "meta/gc/gc_worker.h"
+#include "meta/gc/storage_chunk_remover.h"
 #include "rpc/server.h"
+#include "runtime/address_list.h"
 #include "runtime/real/real_runtime.h"
 
 namespace chainfs::meta {
@@ -12,6 +14,7 @@ namespace chainfs::meta {
 void MetaServerConfig::Bind(ConfigBinder& b) {
   b.String("meta.listen", &listen);
   b.String("cluster.secret", &secret, {}, /*may_be_empty=*/true);
+  b.String("cluster.mgmtd", &mgmtd, {}, /*may_be_empty=*/true);
   b.Int("meta.chains", &chains, 1, 1 << 20);
   b.Int("meta.capacity_gib", &capacity_gib, 1, int64_t{1} << 30);
   b.Int("meta.session_lease_ms", &session_lease_ms, 1000, 3'600'000);
@@ -27,6 +30,7 @@ Status MetaServerConfig::Validate() const {
   }
   Result<Address> a = Address::Parse(listen);
   if (!a.ok()) return InvalidArgument(fmt::format("meta.listen: {}", a.status().message()));
+  if (!mgmtd.empty()) RETURN_IF_ERROR(ParseAddressList("cluster.mgmtd", mgmtd).status());
   return Status();
 }
 
@@ -44,7 +48,14 @@ struct MetaServer::State {
   RealRuntime rt{1};
   std::unique_ptr<MetaHandler> handler;
   std::unique_ptr<rpc::Server> server;
-  NoChunksRemover remover;  // until the storage client exists
+  // Without cluster.mgmtd, files have no chunks: the GC only counts them.
+  NoChunksRemover no_chunks;
+  // With it: the storage client stack the GC removes chunks through.
+  std::unique_ptr<rpc::ClientPool> pool;
+  std::unique_ptr<mgmtd::MgmtdClient> mgmtd;
+  std::unique_ptr<mgmtd::RoutingFollower> routing;
+  std::unique_ptr<client::StorageClient> storage;
+  std::unique_ptr<StorageChunkRemover> storage_remover;
   std::unique_ptr<GcWorker> gc;
   bool gc_running = false;
   Address address;
@@ -63,7 +74,21 @@ Task<Status> StartOnWorker(MetaServer::State* s, const MetaServerConfig* config,
   s->address = s->server->address();
   GcOptions gc;
   gc.interval = Nanos(config->gc_interval_ms * 1'000'000);
-  s->gc = std::make_unique<GcWorker>(*s->engine, rt, s->remover, gc);
+  ChunkRemover* remover = &s->no_chunks;
+  if (!config->mgmtd.empty()) {
+    CO_ASSIGN_OR_RETURN(std::vector<Address> managers,
+                        ParseAddressList("cluster.mgmtd", config->mgmtd));
+    s->pool = std::make_unique<rpc::ClientPool>(rt, config->rpc, config->secret, "meta-gc");
+    s->mgmtd = std::make_unique<mgmtd::MgmtdClient>(*s->pool, std::move(managers));
+    s->routing = std::make_unique<mgmtd::RoutingFollower>(rt, *s->mgmtd);
+    s->routing->Start();
+    client::StorageClientOptions storage;
+    storage.client_id = rt.random().Next() | (uint64_t{1} << 63);
+    s->storage = std::make_unique<client::StorageClient>(rt, *s->pool, *s->routing, storage);
+    s->storage_remover = std::make_unique<StorageChunkRemover>(*s->storage, *s->routing);
+    remover = s->storage_remover.get();
+  }
+  s->gc = std::make_unique<GcWorker>(*s->engine, rt, *remover, gc);
   s->gc_running = true;
   co_return Status();
 }
@@ -79,6 +104,8 @@ Task<Status> StopOnWorker(MetaServer::State* s) {
     s->gc->Stop();
     while (s->gc_running) co_await s->rt.worker(0).clock().Sleep(Nanos(1'000'000));
   }
+  if (s->routing) s->routing->Stop();
+  if (s->pool) s->pool->CloseAll();
   s->server.reset();
   s->gc.reset();
   s->handler.reset();

@@ -15,6 +15,9 @@ namespace chainfs::meta {
 struct MetaServerConfig {
   std::string listen = "127.0.0.1:9100";
   std::string secret;  // cluster.secret, shared by every process of the cluster
+  // cluster.mgmtd: where the cluster managers are. Empty: no storage (files have no chunks,
+  // and the GC only deletes inodes).
+  std::string mgmtd;
   int64_t chains = 1;
   int64_t capacity_gib = 1024;
   int64_t session_lease_ms = 30'000;

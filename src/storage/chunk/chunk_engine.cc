@@ -16,6 +16,12 @@ void CollectSlots(const ChunkRecord& rec, std::vector<BlobSlot>& out) {
 }
 
 Status CheckFits(const ChunkUpdate& u, std::span<const char> data) {
+  if (u.version == 0) return InvalidArgument(fmt::format("chunk {}: version 0", u.chunk));
+  if (u.kind == UpdateKind::kRemove) {
+    if (!data.empty())
+      return InvalidArgument(fmt::format("chunk {}: a remove carries no data", u.chunk));
+    return Status();  // whatever its size
+  }
   if (!ValidChunkSize(u.chunk_size_bytes)) {
     return InvalidArgument(fmt::format("chunk {}: chunk size {} is not a power of two in [{}, {}]",
                                        u.chunk, u.chunk_size_bytes, kMinChunkBytes,
@@ -36,7 +42,6 @@ Status CheckFits(const ChunkUpdate& u, std::span<const char> data) {
   if (!carries_data && !data.empty()) {
     return InvalidArgument(fmt::format("chunk {}: a truncate or remove carries no data", u.chunk));
   }
-  if (u.version == 0) return InvalidArgument(fmt::format("chunk {}: version 0", u.chunk));
   return Status();
 }
 
@@ -85,7 +90,8 @@ Task<Result<ChunkRecord>> ChunkEngine::Store(ChunkUpdate u, std::span<const char
   const ChunkRecord* found = Find(u.chunk);
   ChunkRecord old = found ? *found : ChunkRecord{};
   if (found && !old.committed.removed && old.committed.version > 0 &&
-      old.chunk_size_bytes != u.chunk_size_bytes && u.kind != UpdateKind::kReplace) {
+      old.chunk_size_bytes != u.chunk_size_bytes && u.kind != UpdateKind::kReplace &&
+      u.kind != UpdateKind::kRemove) {
     co_return InvalidArgument(fmt::format("chunk {}: chunk size {} but the chunk has {}", u.chunk,
                                           u.chunk_size_bytes, old.chunk_size_bytes));
   }
@@ -97,7 +103,7 @@ Task<Result<ChunkRecord>> ChunkEngine::Store(ChunkUpdate u, std::span<const char
   }
   CO_ASSIGN_OR_RETURN(ChunkVersion built, co_await Build(old, u, data));
   ChunkRecord now = old;
-  now.chunk_size_bytes = u.chunk_size_bytes;
+  if (u.kind != UpdateKind::kRemove) now.chunk_size_bytes = u.chunk_size_bytes;
   now.chain_version = u.chain_version;
   if (commit) {
     now.committed = std::move(built);
