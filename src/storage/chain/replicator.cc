@@ -134,7 +134,7 @@ Task<Result<WriteRsp>> Replicator::ApplyAtHead(const Position& pos, ChunkUpdate 
   u.version = (rec ? rec->committed.version : 0) + 1;
   u.chain_version = pos.chain.version;
   bool end = !pos.successor;
-  CO_RETURN_IF_ERROR(NoteDiskError(*pos.local, (co_await engine.Store(u, data, end)).status()));
+  CO_RETURN_IF_ERROR(co_await StoreOrRepair(pos, u, data, end));
   if (!end) {
     CO_RETURN_IF_ERROR(co_await Propagate(pos, u, data));
     CO_RETURN_IF_ERROR(NoteDiskError(*pos.local, co_await engine.Commit(u.chunk, u.version)));
@@ -215,12 +215,24 @@ Task<Result<ForwardRsp>> Replicator::ApplyForward(const Position& pos, ForwardRe
     co_return OutOfRange(fmt::format("chunk {}: version {} arrived after committed version {}",
                                      u.chunk, u.version, committed));
   }
-  CO_RETURN_IF_ERROR(NoteDiskError(*pos.local, (co_await engine.Store(u, data, end)).status()));
+  CO_RETURN_IF_ERROR(co_await StoreOrRepair(pos, u, data, end));
   if (!end) {
     CO_RETURN_IF_ERROR(co_await Propagate(pos, u, data));
     CO_RETURN_IF_ERROR(NoteDiskError(*pos.local, co_await engine.Commit(u.chunk, u.version)));
   }
   co_return ForwardRsp{u.version};
+}
+
+Task<Status> Replicator::StoreOrRepair(const Position& pos, const ChunkUpdate& u,
+                                       std::span<const char> data, bool commit) {
+  ChunkEngine& engine = *pos.local->engine;
+  Status stored = (co_await engine.Store(u, data, commit)).status();
+  if (stored.code() == StatusCode::kCorruption) {
+    // The bytes an overwrite had to copy fail their checksum: repair, then try once more.
+    CO_RETURN_IF_ERROR(co_await RepairLocked(pos, u.chunk));
+    stored = (co_await engine.Store(u, data, commit)).status();
+  }
+  co_return NoteDiskError(*pos.local, stored);
 }
 
 Task<Status> Replicator::Propagate(const Position& pos, ChunkUpdate u, std::span<const char> data) {

@@ -58,6 +58,14 @@ class Replicator {
   Task<Result<Empty>> SyncDone(SyncDoneReq req);
   Task<Result<LastChunkRsp>> LastChunk(LastChunkReq req);
 
+  // Replaces this replica's copy of `chunk` (its committed version) with the same version read
+  // from another serving replica: after a checksum error. The caller holds the chunk's lock.
+  Task<Status> Repair(TargetId target, ChunkId chunk);
+  // Re-reads up to `limit` chunks of `target` from `after` on, verifying every block, and
+  // repairs the ones that fail. Returns the last chunk checked (to continue from).
+  Task<std::optional<ChunkId>> Scrub(TargetId target, std::optional<ChunkId> after, size_t limit);
+  uint64_t repairs() const { return repairs_; }
+
   // Sends every chunk that differs, and removals of chunks that should not exist, from `from`
   // to its syncing successor, then tells it the sync is done.
   Task<Status> SyncSuccessor(TargetId from);
@@ -94,6 +102,10 @@ class Replicator {
   Task<Result<uint64_t>> CommittedAtTail(const Position& pos, ChunkId chunk);
   // At the tail: resolves a pending version first, so that what it reports stays committed.
   Task<Result<uint64_t>> CommittedHere(const Position& pos, ChunkId chunk);
+  Task<Status> RepairLocked(const Position& pos, ChunkId chunk);
+  // Stores `u`, repairing the chunk first if the bytes it builds on fail their checksum.
+  Task<Status> StoreOrRepair(const Position& pos, const ChunkUpdate& u, std::span<const char> data,
+                             bool commit);
   Task<Status> SyncChunk(const Position& pos, ChunkId chunk, const ChunkSummary* theirs);
   Task<Result<std::map<ChunkId, ChunkSummary>>> FetchSummaries(const Position& pos);
   Task<Result<ForwardRsp>> ApplyForward(const Position& pos, ForwardReq req,
@@ -105,6 +117,7 @@ class Replicator {
   std::map<TargetId, std::unique_ptr<LocalTarget>> targets_;
   std::shared_ptr<const mgmtd::RoutingInfo> routing_;
   bool stopped_ = false;
+  uint64_t repairs_ = 0;
 };
 
 // Marks `t` failed when `st` is a disk error, so it reports itself offline and serves nothing.

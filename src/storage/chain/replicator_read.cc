@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/crc32c.h"
+#include "common/logging.h"
 #include "storage/chain/replicator.h"
 #include "storage/service/storage_service.h"
 
@@ -48,6 +49,13 @@ Task<Result<ReadRsp>> Replicator::Read(ReadReq req, std::span<char> out, size_t&
   }
   Result<size_t> read =
       co_await engine.Read(req.chunk, use_pending, req.offset, out.first(req.length));
+  if (!read.ok() && read.status().code() == StatusCode::kCorruption && !use_pending) {
+    // Serve the bytes another replica has, and keep them.
+    LOG_WARN("target {}: {}", req.ref.target, read.status().ToString());
+    if ((co_await Repair(req.ref.target, req.chunk)).ok()) {
+      read = co_await engine.Read(req.chunk, false, req.offset, out.first(req.length));
+    }
+  }
   if (!read.ok()) co_return NoteDiskError(*pos.local, read.status());
   n = *read;
   rsp.bulk_crc = Crc32c(out.first(n));

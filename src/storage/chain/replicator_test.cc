@@ -58,6 +58,14 @@ struct Replica {
 };
 
 class ReplicatorTest : public ::testing::Test {
+ public:
+  template <typename T>
+  T Run(Task<T> task) {
+    auto r = RunSimTask(world_, std::move(task), Nanos(600s));
+    CHECK(r.has_value());
+    return std::move(*r);
+  }
+
  protected:
   ReplicatorTest() : world_(21), net_(world_, {}), client_(world_, net_, "client") {
     pool_ = std::make_unique<rpc::ClientPool>(client_, rpc::RpcOptions{}, kSecret);
@@ -82,13 +90,6 @@ class ReplicatorTest : public ::testing::Test {
     for (auto& r : replicas_) r->Stop();
     pool_->CloseAll();
     world_.Shutdown();
-  }
-
-  template <typename T>
-  T Run(Task<T> task) {
-    auto r = RunSimTask(world_, std::move(task), Nanos(600s));
-    CHECK(r.has_value());
-    return std::move(*r);
   }
 
   // Publishes a new routing version in which each target reports `local`.
@@ -142,6 +143,7 @@ class ReplicatorTest : public ::testing::Test {
   SimNode client_;
   std::unique_ptr<rpc::ClientPool> pool_;
   std::vector<std::unique_ptr<Replica>> replicas_;
+  friend void FlipByte(ReplicatorTest*, Replica&, ChunkId, uint64_t);
   std::shared_ptr<const mgmtd::RoutingInfo> routing_;
 };
 
@@ -231,6 +233,43 @@ TEST_F(ReplicatorTest, FailedReplicaIsDroppedThenSyncedBack) {
       EXPECT_EQ(rec->committed.version, head->committed.version);
     }
   }
+}
+
+// Flips one byte of a chunk's blob on `r`'s disk.
+void FlipByte(ReplicatorTest* t, Replica& r, ChunkId chunk, uint64_t at) {
+  BlobSlot slot = *r.engine->Find(chunk)->committed.slot;
+  auto file = t->Run(r.node.disk().Open(
+      fmt::format("target/blobs/{}-{}", slot.size_log2, slot.file), OpenMode::kReadWrite));
+  ASSERT_TRUE(file.ok());
+  std::string byte(1, '\0');
+  uint64_t offset = uint64_t{slot.index} * kChunk + at;
+  ASSERT_TRUE(t->Run((*file)->ReadAt(offset, byte)).ok());
+  byte[0] = static_cast<char>(byte[0] ^ 0x5a);
+  ASSERT_TRUE(t->Run((*file)->WriteAt(offset, byte)).ok());
+}
+
+TEST_F(ReplicatorTest, AFlippedByteIsServedFromAnotherReplicaAndRepaired) {
+  std::string data(100'000, 'k');
+  ASSERT_TRUE(Write(0, 0, data, 1).ok());
+  ChunkId chunk{InodeId(9), 0};
+  FlipByte(this, *replicas_[1], chunk, 70'000);
+  std::string corrupt(10, '\0');
+  EXPECT_EQ(Run(replicas_[1]->engine->Read(chunk, false, 69'995, corrupt)).status().code(),
+            StatusCode::kCorruption);
+  EXPECT_EQ(*Read(TargetId(2), 0), data);
+  EXPECT_EQ(replicas_[1]->replicator->repairs(), 1u);
+  EXPECT_TRUE(Run(replicas_[1]->engine->Read(chunk, false, 69'995, corrupt)).ok());
+  // The scrubber finds one nobody read.
+  FlipByte(this, *replicas_[2], chunk, 10);
+  auto next = Run(replicas_[2]->replicator->Scrub(TargetId(3), std::nullopt, 100));
+  EXPECT_FALSE(next.has_value());
+  EXPECT_EQ(replicas_[2]->replicator->repairs(), 1u);
+  EXPECT_EQ(*Read(TargetId(3), 0), data);
+  // An overwrite at the head copies the chunk's other bytes: they are repaired first.
+  FlipByte(this, *replicas_[0], chunk, 99'000);
+  ASSERT_TRUE(Write(0, 5, "xyz", 2).ok());
+  data.replace(5, 3, "xyz");
+  for (int t = 1; t <= 3; ++t) EXPECT_EQ(*Read(TargetId(t), 0), data) << t;
 }
 
 }  // namespace

@@ -83,6 +83,19 @@ Task<void> SyncLoop(std::shared_ptr<State> s) {
   }
 }
 
+Task<void> ScrubLoop(std::shared_ptr<State> s) {
+  std::map<TargetId, std::optional<ChunkId>> cursor;
+  while (!s->stopping) {
+    co_await s->rt.clock().Sleep(s->options.scrub_pause);
+    std::vector<TargetId> targets;
+    for (const auto& [id, t] : s->replicator.targets()) targets.push_back(id);
+    for (TargetId id : targets) {
+      if (s->stopping) break;
+      cursor[id] = co_await s->replicator.Scrub(id, cursor[id], s->options.scrub_batch);
+    }
+  }
+}
+
 }  // namespace
 
 Task<Result<std::unique_ptr<StorageNode>>> StorageNode::Start(Runtime& rt,
@@ -109,6 +122,7 @@ Task<Result<std::unique_ptr<StorageNode>>> StorageNode::Start(Runtime& rt,
   state->follower.Start();
   rt.Spawn(HeartbeatLoop(state), "storage heartbeat");
   rt.Spawn(SyncLoop(state), "storage sync");
+  rt.Spawn(ScrubLoop(state), "storage scrub");
   co_return std::unique_ptr<StorageNode>(new StorageNode(state));
 }
 

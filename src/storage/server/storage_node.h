@@ -24,6 +24,9 @@ struct StorageNodeOptions {
   // How long after a heartbeat the cluster manager took it may go on serving: less than the
   // manager's failure timeout (default 5 s), by a margin for the routing change to spread.
   Nanos serve_lease{4'000'000'000};
+  // The scrubber re-verifies this many chunks per target, then pauses this long.
+  size_t scrub_batch = 64;
+  Nanos scrub_pause{1'000'000'000};
   rpc::RpcOptions rpc;
 };
 

@@ -1,0 +1,94 @@
+// Checksum errors: the Replicator's repair from another replica, and the scrubber.
+#include <fmt/format.h>
+
+#include "common/crc32c.h"
+#include "common/logging.h"
+#include "storage/chain/replicator.h"
+#include "storage/service/storage_service.h"
+
+namespace chainfs::storage {
+
+Task<Status> Replicator::Repair(TargetId target, ChunkId chunk) {
+  CO_ASSIGN_OR_RETURN(Position pos, LocateTarget(target));
+  CO_ASSIGN_OR_RETURN(auto guard, co_await pos.local->locks.Lock(chunk));
+  co_return co_await RepairLocked(pos, chunk);
+}
+
+Task<Status> Replicator::RepairLocked(const Position& pos, ChunkId chunk) {
+  const ChunkRecord* rec = pos.local->engine->Find(chunk);
+  if (rec == nullptr || rec->pending) {
+    co_return Unavailable(fmt::format("chunk {}: nothing committed to repair", chunk));
+  }
+  ChunkVersion mine = rec->committed;
+  uint32_t chunk_size = rec->chunk_size_bytes;
+  Status last =
+      Unavailable(fmt::format("chunk {}: no other serving replica to repair from", chunk));
+  for (const mgmtd::ChainTarget& peer : pos.chain.targets) {
+    if (peer.target == pos.local->id || peer.state != mgmtd::PublicState::kServing) continue;
+    if (stopped_) co_return Unavailable("this storage server is stopping");
+    Result<std::string> text = pos.routing->AddressOf(peer.target);
+    Result<Address> address = text.ok() ? Address::Parse(*text) : Result<Address>(text.status());
+    if (!address.ok()) continue;
+    ReadReq req;
+    req.ref = ChainRef{pos.chain.id, pos.chain.version, peer.target};
+    req.chunk = chunk;
+    req.length = chunk_size;
+    std::string bytes(chunk_size, '\0');
+    size_t got = 0;
+    rpc::CallOptions options{.response_bulk = bytes, .response_bulk_len = &got};
+    StorageService::Client client(rpc::Channel{&pool_, *address});
+    Result<ReadRsp> rsp = co_await client.Read(std::move(req), options);
+    if (!rsp.ok()) {
+      last = rsp.status();
+      continue;
+    }
+    bytes.resize(got);
+    if (rsp->version != mine.version || Crc32c(bytes) != rsp->bulk_crc) {
+      last = Unavailable(fmt::format("chunk {}: target {} has version {}, this replica {}", chunk,
+                                     peer.target, rsp->version, mine.version));
+      continue;
+    }
+    ChunkUpdate u;
+    u.chunk = chunk;
+    u.kind = UpdateKind::kReplace;
+    u.chunk_size_bytes = chunk_size;
+    u.length = static_cast<uint32_t>(got);
+    u.version = mine.version;
+    u.chain_version = rec->chain_version;
+    u.tag = mine.tag;
+    CO_RETURN_IF_ERROR(
+        NoteDiskError(*pos.local, (co_await pos.local->engine->Store(u, bytes, true)).status()));
+    ++repairs_;
+    LOG_WARN("target {}: chunk {} version {} repaired from target {}", pos.local->id, chunk,
+             mine.version, peer.target);
+    co_return Status();
+  }
+  co_return last;
+}
+
+Task<std::optional<ChunkId>> Replicator::Scrub(TargetId target, std::optional<ChunkId> after,
+                                               size_t limit) {
+  LocalTarget* t = this->target(target);
+  if (t == nullptr || t->failed) co_return std::nullopt;
+  std::vector<ChunkId> batch;
+  const auto& records = t->engine->records();
+  for (auto it = after ? records.upper_bound(*after) : records.begin();
+       it != records.end() && batch.size() < limit; ++it) {
+    batch.push_back(it->first);
+  }
+  for (ChunkId chunk : batch) {
+    const ChunkRecord* rec = t->engine->Find(chunk);
+    if (rec == nullptr || rec->committed.removed || rec->committed.length == 0) continue;
+    std::string bytes(rec->committed.length, '\0');
+    Result<size_t> n = co_await t->engine->Read(chunk, false, 0, bytes);
+    if (n.ok() || n.status().code() != StatusCode::kCorruption) continue;
+    LOG_WARN("target {}: scrub: {}", target, n.status().ToString());
+    Status repaired = co_await Repair(target, chunk);
+    if (!repaired.ok())
+      LOG_WARN("target {}: chunk {} not repaired: {}", target, chunk, repaired.ToString());
+  }
+  if (batch.size() < limit) co_return std::nullopt;  // a pass is complete
+  co_return batch.back();
+}
+
+}  // namespace chainfs::storage
