@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -63,7 +64,7 @@ class ClusterSim {
  public:
   ClusterSim(uint64_t seed, SimConfig config)
       : config_(config), world_(seed), net_(world_, {}), mgmtd_node_(world_, net_, "m") {
-    world_.set_tracing(false);
+    world_.set_tracing(std::getenv("CHAINFS_SIM_TRACE") != nullptr);
   }
   ~ClusterSim() {
     for (auto& c : clients_) {
@@ -133,6 +134,7 @@ void ClusterSim::StartMgmtd() {
 Task<void> ClusterSim::StartStorage(size_t i) {
   StorageSlot& s = storage_[i];
   if (s.running || s.starting) co_return;
+  world_.Trace(fmt::format("storage {} starting", s.id));
   s.starting = true;
   storage::StorageNodeOptions options;
   options.node = s.id;
@@ -148,6 +150,7 @@ Task<void> ClusterSim::StartStorage(size_t i) {
   s.node->sim_disk().options().error_probability = 0;
   auto started = co_await storage::StorageNode::Start(*s.node, options, std::move(specs));
   s.starting = false;
+  world_.Trace(fmt::format("storage {} started: {}", s.id, started.status().ToString()));
   if (started.ok()) {
     s.running = std::move(*started);
   } else {
@@ -157,6 +160,7 @@ Task<void> ClusterSim::StartStorage(size_t i) {
 
 void ClusterSim::CrashStorage(size_t i) {
   StorageSlot& s = storage_[i];
+  world_.Trace(fmt::format("storage {} crash (running: {})", s.id, s.running != nullptr));
   if (!s.running) return;
   s.running->Stop();
   graveyard_.push_back(std::move(s.running));
@@ -186,6 +190,8 @@ Task<void> ClusterSim::ClearNetworkLossLater(Nanos delay) {
 Task<void> ClusterSim::ClearDiskErrorsLater(size_t i, Nanos delay) {
   SimClock clock(world_);
   co_await clock.Sleep(delay);
+  // Once faults stop, StopFaults() has done this already.
+  if (!faults_on_) co_return;
   storage_[i].node->sim_disk().options().error_probability = 0;
   // A disk error took targets offline; the operator replaces the disk: a restart.
   CrashStorage(i);
@@ -458,6 +464,12 @@ SimOutcome ClusterSim::Run() {
   outcome.failed_writes = failed_writes_;
   outcome.reads = history_.reads();
   outcome.faults = faults_;
+  for (const std::string& line : world_.trace()) {
+    if (line.find("fault") != std::string::npos || line.find("crash") != std::string::npos ||
+        line.find("storage") != std::string::npos) {
+      fmt::print("{}\n", line);
+    }
+  }
   return outcome;
 }
 

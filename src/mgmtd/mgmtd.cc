@@ -51,6 +51,17 @@ void StepDown(State& s, const Status& why) {
   s.changed.NotifyAll();
 }
 
+void LogChainChanges(const RoutingInfo& before, const RoutingInfo& after) {
+  for (const auto& [id, chain] : after.chains) {
+    const Chain* old = before.FindChain(id);
+    if (old != nullptr && old->version == chain.version) continue;
+    std::string members;
+    for (const ChainTarget& t : chain.targets)
+      members += fmt::format(" {} {}", t.target, Name(t.state));
+    LOG_INFO("routing {}: chain {} version {}:{}", after.version, id, chain.version, members);
+  }
+}
+
 // Saves `next` if its routing version moved, then makes it the state. Under change_lock.
 Task<Status> Publish(State& s, ClusterState next) {
   if (next.routing().version != s.cluster->routing().version) {
@@ -60,6 +71,7 @@ Task<Status> Publish(State& s, ClusterState next) {
       co_return saved;
     }
     if (!s.cluster) co_return Unavailable("stepped down while saving");
+    LogChainChanges(s.cluster->routing(), next.routing());
     s.cluster = std::move(next);
     s.changed.NotifyAll();
     co_return Status();

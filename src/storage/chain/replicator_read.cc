@@ -15,8 +15,9 @@ using mgmtd::PublicState;
 
 Status Stale(std::string message) { return Status(StatusCode::kStaleRouting, std::move(message)); }
 
-ChunkSummary Summarize(ChunkId id, const ChunkVersion& v) {
-  return ChunkSummary{id, v.version, v.length, v.block_crcs};
+ChunkSummary Summarize(ChunkId id, const ChunkRecord& rec) {
+  const ChunkVersion& v = rec.committed;
+  return ChunkSummary{id, v.version, v.length, v.block_crcs, rec.pending.has_value()};
 }
 
 bool Exists(const ChunkVersion& v) { return v.version > 0 && !v.removed; }
@@ -107,8 +108,7 @@ Task<Result<ListChunksRsp>> Replicator::ListChunks(ListChunksReq req) {
   uint32_t limit = std::clamp<uint32_t>(req.limit, 1, 4096);
   ListChunksRsp rsp;
   for (; it != records.end() && rsp.chunks.size() < limit; ++it) {
-    if (Exists(it->second.committed))
-      rsp.chunks.push_back(Summarize(it->first, it->second.committed));
+    rsp.chunks.push_back(Summarize(it->first, it->second));
   }
   rsp.more = it != records.end();
   co_return rsp;
@@ -199,7 +199,9 @@ Task<Status> Replicator::SyncChunk(const Position& pos, ChunkId chunk, const Chu
   CO_RETURN_IF_ERROR(co_await Resolve(pos, chunk));
   const ChunkRecord* rec = pos.local->engine->Find(chunk);
   bool mine = rec != nullptr && Exists(rec->committed);
-  if (mine && theirs != nullptr && Summarize(chunk, rec->committed) == *theirs) co_return Status();
+  // A pending version on the syncing replica is left from another position in the chain: no
+  // replica before it may have it, so it must go, with everything else that differs.
+  if (mine && theirs != nullptr && Summarize(chunk, *rec) == *theirs) co_return Status();
   if (!mine && theirs == nullptr) co_return Status();
   CO_ASSIGN_OR_RETURN(auto whole, co_await WholeChunk(*pos.local, chunk, /*pending=*/false));
   co_return co_await SendForward(pos, *pos.successor, whole.first, whole.second, true);

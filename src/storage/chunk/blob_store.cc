@@ -86,6 +86,7 @@ std::string BlobStore::PathOf(FileKey key) const {
 }
 
 Task<Result<File*>> BlobStore::FileOf(const BlobSlot& slot) {
+  if (closed_) co_return Unavailable(fmt::format("blob store {} is closed", dir_));
   FileKey key(slot.size_log2, slot.file);
   if (auto it = files_.find(key); it != files_.end()) co_return it->second.get();
   std::string path = PathOf(key);
@@ -105,6 +106,7 @@ Task<Status> BlobStore::Write(BlobSlot slot, uint32_t offset, std::span<const ch
   CHECK(offset + data.size() <= SlotBytes(slot.size_log2));
   CO_ASSIGN_OR_RETURN(File * file, co_await FileOf(slot));
   uint64_t base = uint64_t{slot.index} * SlotBytes(slot.size_log2);
+  if (closed_) co_return Unavailable(fmt::format("blob store {} is closed", dir_));
   co_return co_await file->WriteAt(base + offset, data);
 }
 
@@ -119,6 +121,7 @@ Task<Status> BlobStore::Read(BlobSlot slot, uint32_t offset, std::span<char> out
 
 Task<Status> BlobStore::Sync(BlobSlot slot) {
   CO_ASSIGN_OR_RETURN(File * file, co_await FileOf(slot));
+  if (closed_) co_return Unavailable(fmt::format("blob store {} is closed", dir_));
   co_return co_await file->Sync();
 }
 

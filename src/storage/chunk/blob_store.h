@@ -32,6 +32,10 @@ class BlobStore {
   // Creates the directory if needed; kIoError naming the path if it cannot.
   Task<Status> Open();
 
+  // Every later read, write and sync fails (kUnavailable): the process is going away, and
+  // nothing it still has in flight may touch the disk.
+  void Close() { closed_ = true; }
+
   void MarkUsed(const BlobSlot& slot);
   // A free slot for chunks of `chunk_size_bytes` (a valid chunk size), now marked used.
   BlobSlot Allocate(uint32_t chunk_size_bytes);
@@ -48,6 +52,7 @@ class BlobStore {
   // Bytes of the slots in use.
   uint64_t used_bytes() const { return used_bytes_; }
   size_t used_slots() const { return used_.size(); }
+  const std::string& dir() const { return dir_; }
 
  private:
   using SlotKey = std::tuple<uint8_t, uint32_t, uint32_t>;
@@ -67,6 +72,7 @@ class BlobStore {
   std::set<SlotKey> free_;
   std::map<FileKey, std::unique_ptr<File>> files_;
   uint64_t used_bytes_ = 0;
+  bool closed_ = false;
 };
 
 }  // namespace chainfs::storage

@@ -34,7 +34,10 @@ class ChunkEngine {
   Task<Status> Open();
   // Refuses every later change (kUnavailable): the process is going away, and nothing it still
   // has in flight may reach the store.
-  void Close() { closed_ = true; }
+  void Close() {
+    closed_ = true;
+    blobs_.Close();
+  }
 
   // The record of `chunk`, or nullptr for a chunk this target does not have.
   const ChunkRecord* Find(ChunkId chunk) const;

@@ -76,15 +76,18 @@ struct CommittedRsp {
   CHAINFS_MESSAGE(CommittedRsp, version)
 };
 
+// A chunk as one replica holds it: its committed version (0 and empty when only a pending
+// version exists), and whether a pending version is there too.
 struct ChunkSummary {
   ChunkId chunk;
   uint64_t version = 0;
   uint32_t length = 0;
   std::vector<uint32_t> block_crcs;
-  CHAINFS_MESSAGE(ChunkSummary, chunk, version, length, block_crcs)
+  bool has_pending = false;
+  CHAINFS_MESSAGE(ChunkSummary, chunk, version, length, block_crcs, has_pending)
 };
 
-// The committed chunks of one target, in id order, after `after` (when set).
+// Every chunk record of one target, in id order, after `after` (when set).
 struct ListChunksReq {
   TargetId target;
   bool from_start = true;
