@@ -40,6 +40,7 @@ up: build
 bench: build
 	$(BUILD)/bench/rpc_bench
 	$(BUILD)/bench/meta_bench
+	$(BUILD)/bench/storage_bench
 
 format:
 	scripts/check-format.sh --fix

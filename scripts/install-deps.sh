@@ -8,7 +8,7 @@ PACKAGES=(
   clang clang-format clang-tidy libclang-rt-14-dev
   libasio-dev liburing-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libisal-dev libssl-dev libcli11-dev librocksdb-dev libpq-dev postgresql
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev fio
 )
 
 missing=()

@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
+#include <asio/co_spawn.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/random_access_file.hpp>
+#include <asio/thread_pool.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write_at.hpp>
 
@@ -17,6 +19,15 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr auto kAsTuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+// Threads that only wait for the device: blocking syncs run here.
+asio::thread_pool& SyncPool() {
+  static asio::thread_pool pool(4);
+  return pool;
+}
+
+// errno of fdatasync(fd), 0 on success.
+Task<int> FdatasyncOn(int fd) { co_return ::fdatasync(fd) == 0 ? 0 : errno; }
 
 Status DiskError(std::string_view what, const std::string& path, const std::error_code& ec) {
   // asio reports errno values in a category of its own, so compare the number.
@@ -50,10 +61,12 @@ class RealFile : public File {
     co_return Status();
   }
 
+  // fdatasync blocks for as long as the device takes (milliseconds for a large write), so it
+  // runs on the sync pool while this thread serves others.
   Task<Status> Sync() override {
-    std::error_code ec;
-    file_.sync_data(ec);
-    if (ec) co_return DiskError("sync", path_, ec);
+    int err = co_await asio::co_spawn(SyncPool().get_executor(), FdatasyncOn(file_.native_handle()),
+                                      asio::use_awaitable);
+    if (err != 0) co_return DiskError("sync", path_, std::error_code(err, std::system_category()));
     co_return Status();
   }
 
