@@ -149,7 +149,8 @@ Task<void> Reader(Client* c, uint32_t bytes, Nanos until, uint64_t* ops) {
       index = rnd.Uniform(c->chunks);
       offset = static_cast<uint32_t>(rnd.Uniform(kChunkBytes / bytes)) * bytes;
     }
-    Result<size_t> n = co_await c->storage->Read(c->chain, ChunkId{kInode, index}, offset, out);
+    ChunkId chunk{kInode, index};
+    Result<size_t> n = co_await c->storage->Read(c->chain, chunk, offset, out);
     if (!n.ok()) c->error = n.status();
     ++*ops;
   }
