@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 BUILD_TYPE ?= RelWithDebInfo
 
-.PHONY: all deps build fuzz-build asan-build test up bench format clean
+.PHONY: all deps build fuzz-build asan-build test up bench soak format clean
 
 all: build
 
@@ -36,6 +36,12 @@ up: build
 	@echo
 	@echo "chainfs is built: $(abspath $(BUILD))/src/cli/chainfs"
 	@$(BUILD)/src/cli/chainfs version
+
+# Runs SEEDS simulation seeds from FIRST (defaults 1000 and 1); a failing seed prints itself.
+SEEDS ?= 1000
+FIRST ?= 1
+soak: build
+	$(BUILD)/sim/chainfs-sim --seeds $(SEEDS) --first $(FIRST)
 
 bench: build
 	$(BUILD)/bench/rpc_bench

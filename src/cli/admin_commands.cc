@@ -22,15 +22,33 @@ struct ClusterConfig {
   }
 };
 
-using AdminCall = Task<Result<mgmtd::RoutingRsp>> (*)(mgmtd::MgmtdClient* client, int arg);
+// `arg` and `arg2` are the command's numbers (replicas; chain and target ids).
+using AdminCall = Task<Result<mgmtd::RoutingRsp>> (*)(mgmtd::MgmtdClient* client, uint64_t arg,
+                                                      uint64_t arg2);
 
-Task<Result<mgmtd::RoutingRsp>> CreateChains(mgmtd::MgmtdClient* client, int replicas) {
+Task<Result<mgmtd::RoutingRsp>> CreateChains(mgmtd::MgmtdClient* client, uint64_t replicas,
+                                             uint64_t) {
   mgmtd::CreateChainsReq req;
   req.replicas = static_cast<uint32_t>(replicas);
   co_return co_await client->CreateChains(std::move(req));
 }
 
-Task<Result<mgmtd::RoutingRsp>> CurrentRouting(mgmtd::MgmtdClient* client, int) {
+Task<Result<mgmtd::RoutingRsp>> AddTarget(mgmtd::MgmtdClient* client, uint64_t chain,
+                                          uint64_t target) {
+  mgmtd::AddTargetReq req;
+  req.chain = ChainId(chain);
+  req.target = TargetId(target);
+  co_return co_await client->AddTarget(std::move(req));
+}
+
+Task<Result<mgmtd::RoutingRsp>> RemoveTarget(mgmtd::MgmtdClient* client, uint64_t target,
+                                             uint64_t) {
+  mgmtd::RemoveTargetReq req;
+  req.target = TargetId(target);
+  co_return co_await client->RemoveTarget(std::move(req));
+}
+
+Task<Result<mgmtd::RoutingRsp>> CurrentRouting(mgmtd::MgmtdClient* client, uint64_t, uint64_t) {
   mgmtd::WatchRoutingReq req;
   req.known_version = 0;
   req.wait_ms = 0;
@@ -38,15 +56,16 @@ Task<Result<mgmtd::RoutingRsp>> CurrentRouting(mgmtd::MgmtdClient* client, int) 
 }
 
 Task<Result<mgmtd::RoutingRsp>> CallAndClose(rpc::ClientPool* pool, mgmtd::MgmtdClient* client,
-                                             AdminCall call, int arg) {
-  Result<mgmtd::RoutingRsp> rsp = co_await call(client, arg);
+                                             AdminCall call, uint64_t arg, uint64_t arg2) {
+  Result<mgmtd::RoutingRsp> rsp = co_await call(client, arg, arg2);
   pool->CloseAll();
   co_return rsp;
 }
 
 // Runs `call` against the primary cluster manager and prints the routing it answers with.
 int WithMgmtd(const char* name, const std::string& config_path,
-              const std::vector<std::string>& overrides, AdminCall call, int arg) {
+              const std::vector<std::string>& overrides, AdminCall call, uint64_t arg,
+              uint64_t arg2 = 0) {
   ClusterConfig config;
   Status st = LoadConfig(config_path, overrides, config);
   Result<std::vector<Address>> addresses = ParseAddressList("cluster.mgmtd", config.mgmtd);
@@ -59,7 +78,7 @@ int WithMgmtd(const char* name, const std::string& config_path,
   RealRuntime rt(1);
   rpc::ClientPool pool(rt.worker(0), config.rpc, config.secret, "admin");
   mgmtd::MgmtdClient client(pool, *addresses);
-  Result<mgmtd::RoutingRsp> rsp = rt.RunSync(0, CallAndClose(&pool, &client, call, arg));
+  Result<mgmtd::RoutingRsp> rsp = rt.RunSync(0, CallAndClose(&pool, &client, call, arg, arg2));
   if (!rsp.ok()) {
     fmt::print(stderr, "chainfs {}: {}\n", name, rsp.status().ToString());
     return 1;
@@ -72,7 +91,18 @@ int WithMgmtd(const char* name, const std::string& config_path,
 
 int RunCreateChains(const std::string& config_path, const std::vector<std::string>& overrides,
                     int replicas) {
-  return WithMgmtd("chains create", config_path, overrides, &CreateChains, replicas);
+  return WithMgmtd("chains create", config_path, overrides, &CreateChains,
+                   static_cast<uint64_t>(replicas));
+}
+
+int RunAddTarget(const std::string& config_path, const std::vector<std::string>& overrides,
+                 uint64_t chain, uint64_t target) {
+  return WithMgmtd("chains add-target", config_path, overrides, &AddTarget, chain, target);
+}
+
+int RunRemoveTarget(const std::string& config_path, const std::vector<std::string>& overrides,
+                    uint64_t target) {
+  return WithMgmtd("chains remove-target", config_path, overrides, &RemoveTarget, target);
 }
 
 int RunStatus(const std::string& config_path, const std::vector<std::string>& overrides) {

@@ -67,13 +67,23 @@ int main(int argc, char** argv) {
   storage->add_option("--set", storage_overrides, "override one key: --set storage.node_id=1");
   auto* chains = app.add_subcommand("chains", "manage chains");
   auto* chains_create = chains->add_subcommand("create", "build chains over unassigned targets");
+  auto* add_target = chains->add_subcommand("add-target", "add a target to a chain");
+  auto* remove_target = chains->add_subcommand("remove-target", "remove an offline target");
   chains->require_subcommand(1);
+  uint64_t chain_id = 0, target_id = 0;
+  add_target->add_option("--chain", chain_id, "chain id")->required()->check(CLI::PositiveNumber);
+  add_target->add_option("--target", target_id, "target id")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  remove_target->add_option("--target", target_id, "target id")
+      ->required()
+      ->check(CLI::PositiveNumber);
   std::string admin_config;
   std::vector<std::string> admin_overrides;
   int replicas = 3;
   chains_create->add_option("--replicas", replicas, "replicas per chain")->check(CLI::Range(1, 16));
   auto* status = app.add_subcommand("status", "show nodes, targets and chains");
-  for (CLI::App* admin : {chains_create, status}) {
+  for (CLI::App* admin : {chains_create, add_target, remove_target, status}) {
     admin->add_option("--config", admin_config, "configuration file (TOML)")
         ->check(CLI::ExistingFile);
     admin->add_option("--set", admin_overrides, "override one key: --set cluster.mgmtd=HOST:PORT");
@@ -83,6 +93,12 @@ int main(int argc, char** argv) {
   if (storage->parsed()) return chainfs::cli::RunStorage(storage_config, storage_overrides);
   if (chains_create->parsed()) {
     return chainfs::cli::RunCreateChains(admin_config, admin_overrides, replicas);
+  }
+  if (add_target->parsed()) {
+    return chainfs::cli::RunAddTarget(admin_config, admin_overrides, chain_id, target_id);
+  }
+  if (remove_target->parsed()) {
+    return chainfs::cli::RunRemoveTarget(admin_config, admin_overrides, target_id);
   }
   if (status->parsed()) return chainfs::cli::RunStatus(admin_config, admin_overrides);
   if (version->parsed()) {

@@ -19,6 +19,7 @@ struct LocalTarget {
   uint64_t synced_chain_version = 0;
   // Its disk failed: it serves nothing and reports itself offline.
   bool failed = false;
+  uint64_t capacity_bytes = 0;
 };
 
 }  // namespace chainfs::storage

@@ -48,6 +48,7 @@ mgmtd::HeartbeatReq MakeHeartbeat(State& s) {
     r.target = id;
     r.local = s.replicator.LocalStateOf(*t);
     r.used_bytes = t->engine->used_bytes();
+    r.capacity_bytes = t->capacity_bytes;
     hb.targets.push_back(r);
   }
   return hb;
@@ -105,6 +106,7 @@ Task<Result<std::unique_ptr<StorageNode>>> StorageNode::Start(Runtime& rt,
   for (TargetSpec& spec : targets) {
     auto t = std::make_unique<LocalTarget>();
     t->id = spec.id;
+    t->capacity_bytes = spec.capacity_bytes;
     t->engine = std::make_unique<ChunkEngine>(*spec.store, rt.disk(), spec.blob_dir);
     Status opened = co_await t->engine->Open();
     if (!opened.ok()) {

@@ -36,6 +36,8 @@ struct TargetSpec {
   TargetId id;
   std::string blob_dir;
   kv::Engine* store = nullptr;
+  // The size of the file system the target is on (0: unknown), reported to the manager.
+  uint64_t capacity_bytes = 0;
 };
 
 // A storage server on one runtime: its targets, the RPC server answering StorageService, a

@@ -1,6 +1,7 @@
 #include "storage/server/storage_server.h"
 
 #include <fmt/format.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -103,7 +104,11 @@ Result<std::unique_ptr<StorageServer>> StorageServer::Start(const StorageServerC
     kv::RocksDbOptions options;
     options.path = dir.path + "/meta";
     ASSIGN_OR_RETURN(std::unique_ptr<kv::RocksDbEngine> store, kv::RocksDbEngine::Open(options));
-    specs.push_back(TargetSpec{dir.id, dir.path + "/blobs", store.get()});
+    struct statvfs fs_stat {};
+    uint64_t capacity = ::statvfs(dir.path.c_str(), &fs_stat) == 0
+                            ? uint64_t{fs_stat.f_blocks} * fs_stat.f_frsize
+                            : 0;
+    specs.push_back(TargetSpec{dir.id, dir.path + "/blobs", store.get(), capacity});
     state->stores.push_back(std::move(store));
   }
   StorageNodeOptions options;
