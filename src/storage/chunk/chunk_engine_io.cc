@@ -164,17 +164,25 @@ Task<Status> ChunkEngine::VerifiedRead(ChunkId chunk, const ChunkVersion& v, uin
   }
   uint32_t start = first * kBlockBytes;
   uint32_t end = std::min<uint32_t>((last + 1) * kBlockBytes, v.length);
-  std::string blocks(end - start, '\0');
+  // Whole blocks are read straight into `out`; a partial block at either end goes through a
+  // buffer so that the whole block can be checked.
+  bool aligned = start == offset && end == offset + out.size();
+  std::string buffer;
+  std::span<char> blocks = out;
+  if (!aligned) {
+    buffer.assign(end - start, '\0');
+    blocks = buffer;
+  }
   CO_RETURN_IF_ERROR(co_await blobs_.Read(*v.slot, start, blocks));
   for (uint32_t b = first; b <= last; ++b) {
     size_t at = size_t{b - first} * kBlockBytes;
     size_t len = std::min<size_t>(kBlockBytes, blocks.size() - at);
-    if (Crc32c(std::span<const char>(blocks).subspan(at, len)) != v.block_crcs[b]) {
+    if (Crc32c(blocks.subspan(at, len)) != v.block_crcs[b]) {
       co_return Corruption(
           fmt::format("chunk {}: version {} block {} fails its checksum", chunk, v.version, b));
     }
   }
-  std::memcpy(out.data(), blocks.data() + (offset - start), out.size());
+  if (!aligned) std::memcpy(out.data(), buffer.data() + (offset - start), out.size());
   co_return Status();
 }
 
