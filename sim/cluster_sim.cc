@@ -94,6 +94,8 @@ class ClusterSim {
   Task<void> ClientLoop(size_t i);
   Task<void> ClientWrite(ClientSlot& c, uint64_t chunk, uint64_t id);
   Task<void> ClientRead(ClientSlot& c, uint64_t chunk);
+  // Several chunks in one ReadBatch; each read is checked like a single one.
+  Task<void> ClientBatchRead(ClientSlot& c);
   void StopFaults();
   bool Settled();
   // The GC's way of removing a file's chunks leaves none on any replica.
@@ -315,16 +317,41 @@ Task<void> ClusterSim::ClientRead(ClientSlot& c, uint64_t chunk) {
   history_.AddRead(chunk, op);
 }
 
+Task<void> ClusterSim::ClientBatchRead(ClientSlot& c) {
+  size_t n = 1 + c.node->random().Uniform(3);
+  std::vector<std::string> buffers(n, std::string(kValueBytes, '\0'));
+  std::vector<client::ReadItem> items(n);
+  std::vector<uint64_t> chunks(n);
+  for (size_t k = 0; k < n; ++k) {
+    chunks[k] = c.node->random().Uniform(config_.chunks);
+    items[k].chain = ChainOf(chunks[k]);
+    items[k].chunk = ChunkId{kInode, chunks[k]};
+    items[k].out = buffers[k];
+  }
+  Nanos start = now();
+  Status st = co_await c.storage->ReadBatch(&items);
+  if (!st.ok()) co_return;
+  for (size_t k = 0; k < n; ++k) {
+    if (!items[k].result.ok()) continue;
+    ReadOp op{start, now(), IdOf(std::span<const char>(buffers[k]).first(*items[k].result)),
+              items[k].version};
+    history_.AddRead(chunks[k], op);
+  }
+}
+
 Task<void> ClusterSim::ClientLoop(size_t i) {
   ClientSlot& c = clients_[i];
   SimClock clock(world_);
   uint64_t writes = 0;
   while (now() < workload_end_) {
     uint64_t chunk = c.node->random().Uniform(config_.chunks);
-    if (c.node->random().OneIn(0.5)) {
+    double dice = c.node->random().NextDouble();
+    if (dice < 0.5) {
       co_await ClientWrite(c, chunk, ((i + 1) << 32) | ++writes);
-    } else {
+    } else if (dice < 0.8) {
       co_await ClientRead(c, chunk);
+    } else {
+      co_await ClientBatchRead(c);
     }
     co_await clock.Sleep(Nanos(static_cast<int64_t>(c.node->random().Uniform(50)) * 1'000'000));
   }

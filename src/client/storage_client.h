@@ -19,6 +19,16 @@ struct StorageClientOptions {
   Nanos pause{50'000'000};
 };
 
+// One read of a batch, and what became of it.
+struct ReadItem {
+  ChainId chain;
+  ChunkId chunk;
+  uint32_t offset = 0;
+  std::span<char> out;
+  Result<size_t> result = Status(StatusCode::kUnavailable, "not read yet");
+  uint64_t version = 0;
+};
+
 // Reads and writes chunks on the chains the routing info describes: updates go to the head
 // (retried with the same tag after a routing change, so a retry completes rather than repeats
 // an update); reads go to the serving replica with the fewest reads in flight from this client,
@@ -37,6 +47,10 @@ class StorageClient {
   Task<Result<size_t>> Read(ChainId chain, ChunkId chunk, uint32_t offset, std::span<char> out,
                             uint64_t* version = nullptr);
   Task<Result<storage::LastChunkRsp>> LastChunk(ChainId chain, InodeId inode);
+  // Reads every item, with one BatchRead call per storage server and round; items that fail
+  // with a retryable error go again (to another replica) in the next round. Each item's
+  // `result` says how it ended; the call itself fails only for a bad batch.
+  Task<Status> ReadBatch(std::vector<ReadItem>* items);
   // Removes the chunks of `inode` on `chain` with begin_index <= index < end_index; returns
   // how many there were.
   Task<Result<uint64_t>> RemoveChunks(ChainId chain, InodeId inode, uint64_t begin_index,
@@ -51,6 +65,16 @@ class StorageClient {
                                uint64_t* version);
   Task<Result<storage::RemoveChunksRsp>> TryRemove(const mgmtd::RoutingInfo& routing, ChainId chain,
                                                    storage::RemoveChunksReq req);
+  // One round of ReadBatch: the items in `pending`, grouped by the replica chosen for each.
+  // Returns the items still pending (retryable failures) and the last such failure.
+  Task<std::vector<size_t>> BatchRound(const mgmtd::RoutingInfo& routing,
+                                       std::vector<ReadItem>* items, std::vector<size_t> pending,
+                                       int attempt, Status* last);
+  Task<void> SendBatch(const mgmtd::RoutingInfo& routing, std::vector<ReadItem>* items,
+                       const std::vector<std::pair<size_t, storage::ChainRef>>& group,
+                       std::vector<size_t>* retry, Status* last);
+  // The serving replica to read `chain` from: the least busy, ties rotating with `attempt`.
+  std::optional<TargetId> PickReplica(const mgmtd::Chain& chain, int attempt);
   // After a failed attempt: waits for newer routing (routing errors) or pauses.
   Task<void> Backoff(const Status& why, uint64_t routing_version);
 

@@ -46,4 +46,32 @@ Task<Result<RemoveChunksRsp>> StorageHandler::RemoveChunks(RemoveChunksReq req, 
   co_return co_await replicator_.RemoveChunks(std::move(req));
 }
 
+Task<Result<BatchReadRsp>> StorageHandler::BatchRead(BatchReadReq req, rpc::CallContext& ctx) {
+  if (req.reads.size() > kMaxBatchReads) {
+    co_return InvalidArgument(
+        fmt::format("batch of {} reads; at most {}", req.reads.size(), kMaxBatchReads));
+  }
+  uint64_t total = 0;
+  for (const ReadReq& r : req.reads) total += r.length;
+  if (total > kMaxBatchBytes) {
+    co_return InvalidArgument(fmt::format("batch of {} bytes; at most {}", total, kMaxBatchBytes));
+  }
+  ctx.response_bulk = BufferPool::Default().Get(total);
+  std::span<char> bulk = ctx.response_bulk.span();
+  BatchReadRsp rsp;
+  uint64_t at = 0;
+  for (ReadReq& r : req.reads) {
+    uint32_t length = r.length;
+    size_t n = 0;
+    Result<ReadRsp> one = co_await replicator_.Read(std::move(r), bulk.subspan(at, length), n);
+    rsp.results.push_back(one.ok() ? *one : ReadRsp{});
+    rsp.lengths.push_back(one.ok() ? static_cast<uint32_t>(n) : 0);
+    rsp.codes.push_back(static_cast<uint16_t>(one.status().code()));
+    rsp.errors.push_back(one.ok() ? std::string() : std::string(one.status().message()));
+    at += length;
+  }
+  ctx.response_bulk_len = at;
+  co_return rsp;
+}
+
 }  // namespace chainfs::storage

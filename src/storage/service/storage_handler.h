@@ -21,6 +21,10 @@ class StorageHandler : public StorageService::Handler {
   Task<Result<Empty>> SyncDone(SyncDoneReq req, rpc::CallContext& ctx) override;
   Task<Result<LastChunkRsp>> LastChunk(LastChunkReq req, rpc::CallContext& ctx) override;
   Task<Result<RemoveChunksRsp>> RemoveChunks(RemoveChunksReq req, rpc::CallContext& ctx) override;
+  Task<Result<BatchReadRsp>> BatchRead(BatchReadReq req, rpc::CallContext& ctx) override;
+  // Bounds of one batch.
+  static constexpr size_t kMaxBatchReads = 1024;
+  static constexpr uint64_t kMaxBatchBytes = 64 << 20;
 
  private:
   Replicator& replicator_;

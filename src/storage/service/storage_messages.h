@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "common/ids.h"
@@ -62,6 +63,22 @@ struct ReadRsp {
   // CRC32C of the bytes returned, so the client checks them end to end.
   uint32_t bulk_crc = 0;
   CHAINFS_MESSAGE(ReadRsp, version, chunk_length, bulk_crc)
+};
+
+// Several reads for one storage server in one call: the bytes of read i are at the sum of the
+// lengths asked for before it in the response's bulk payload, `lengths[i]` of them.
+struct BatchReadReq {
+  std::vector<ReadReq> reads;
+  CHAINFS_MESSAGE(BatchReadReq, reads)
+};
+
+struct BatchReadRsp {
+  std::vector<ReadRsp> results;
+  std::vector<uint32_t> lengths;
+  // Per read: 0, or the status code of its failure and why.
+  std::vector<uint16_t> codes;
+  std::vector<std::string> errors;
+  CHAINFS_MESSAGE(BatchReadRsp, results, lengths, codes, errors)
 };
 
 // To the serving tail: which version of the chunk is committed.
