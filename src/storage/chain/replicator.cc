@@ -1,6 +1,7 @@
 #include "storage/chain/replicator.h"
 
 #include <fmt/format.h>
+#include <asio/this_coro.hpp>
 
 #include "common/logging.h"
 #include "storage/service/storage_service.h"
@@ -133,12 +134,7 @@ Task<Result<WriteRsp>> Replicator::ApplyAtHead(const Position& pos, ChunkUpdate 
   if (rec == nullptr && u.kind == UpdateKind::kRemove) co_return WriteRsp{};
   u.version = (rec ? rec->committed.version : 0) + 1;
   u.chain_version = pos.chain.version;
-  bool end = !pos.successor;
-  CO_RETURN_IF_ERROR(co_await StoreOrRepair(pos, u, data, end));
-  if (!end) {
-    CO_RETURN_IF_ERROR(co_await Propagate(pos, u, data));
-    CO_RETURN_IF_ERROR(NoteDiskError(*pos.local, co_await engine.Commit(u.chunk, u.version)));
-  }
+  CO_RETURN_IF_ERROR(co_await StoreAndPropagate(pos, u, data));
   co_return Done(engine, u.chunk);
 }
 
@@ -215,12 +211,52 @@ Task<Result<ForwardRsp>> Replicator::ApplyForward(const Position& pos, ForwardRe
     co_return OutOfRange(fmt::format("chunk {}: version {} arrived after committed version {}",
                                      u.chunk, u.version, committed));
   }
-  CO_RETURN_IF_ERROR(co_await StoreOrRepair(pos, u, data, end));
-  if (!end) {
-    CO_RETURN_IF_ERROR(co_await Propagate(pos, u, data));
-    CO_RETURN_IF_ERROR(NoteDiskError(*pos.local, co_await engine.Commit(u.chunk, u.version)));
-  }
+  CO_RETURN_IF_ERROR(co_await StoreAndPropagate(pos, u, data));
   co_return ForwardRsp{u.version};
+}
+
+// The outcome of a store run beside the forward that waits for it.
+struct Replicator::Beside {
+  Status status;
+  bool done = false;
+  WaitSlot slot;
+};
+
+Task<void> Replicator::StoreBeside(std::shared_ptr<Beside> beside, const Position& pos,
+                                   ChunkUpdate u, std::span<const char> data) {
+  beside->status = co_await StoreOrRepair(pos, u, data, false);
+  beside->done = true;
+  beside->slot.Wake(WaitSlot::WaitResult::kWoken);
+}
+
+Task<Status> Replicator::StoreAndPropagate(const Position& pos, const ChunkUpdate& u,
+                                           std::span<const char> data) {
+  ChunkEngine& engine = *pos.local->engine;
+  if (!pos.successor) co_return co_await StoreOrRepair(pos, u, data, true);
+  if (pos.successor_syncing) {
+    // The syncing successor gets the whole chunk, which is built by the local store.
+    CO_RETURN_IF_ERROR(co_await StoreOrRepair(pos, u, data, false));
+    CO_RETURN_IF_ERROR(co_await Propagate(pos, u, data));
+    co_return NoteDiskError(*pos.local, co_await engine.Commit(u.chunk, u.version));
+  }
+  // The update goes down the chain while it is stored here: only the acknowledgement back
+  // needs this replica's copy durable, and it waits for it. Both finish before this returns
+  // (the store reads `data`, which lives as long as the caller).
+  auto beside = std::make_shared<Beside>();
+  Spawn(co_await asio::this_coro::executor, StoreBeside(beside, pos, u, data), "store");
+  Status forwarded = co_await Propagate(pos, u, data);
+  while (!beside->done) (void)co_await beside->slot.Park();
+  if (!beside->status.ok()) {
+    if (forwarded.ok() && !pos.local->failed) {
+      // Its successors hold a version this replica could not store: it must sync again.
+      LOG_ERROR("target {} goes offline: chunk {} version {} is down the chain but not here: {}",
+                pos.local->id, u.chunk, u.version, beside->status.ToString());
+      pos.local->failed = true;
+    }
+    co_return beside->status;
+  }
+  CO_RETURN_IF_ERROR(forwarded);
+  co_return NoteDiskError(*pos.local, co_await engine.Commit(u.chunk, u.version));
 }
 
 Task<Status> Replicator::StoreOrRepair(const Position& pos, const ChunkUpdate& u,

@@ -103,6 +103,12 @@ class Replicator {
   // At the tail: resolves a pending version first, so that what it reports stays committed.
   Task<Result<uint64_t>> CommittedHere(const Position& pos, ChunkId chunk);
   Task<Status> RepairLocked(const Position& pos, ChunkId chunk);
+  // Stores `u` here and, beside it, sends it on down the chain; commits here once both are done.
+  Task<Status> StoreAndPropagate(const Position& pos, const ChunkUpdate& u,
+                                 std::span<const char> data);
+  struct Beside;
+  Task<void> StoreBeside(std::shared_ptr<Beside> beside, const Position& pos, ChunkUpdate u,
+                         std::span<const char> data);
   // Stores `u`, repairing the chunk first if the bytes it builds on fail their checksum.
   Task<Status> StoreOrRepair(const Position& pos, const ChunkUpdate& u, std::span<const char> data,
                              bool commit);
