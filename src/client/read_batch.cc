@@ -1,14 +1,21 @@
 // StorageClient::ReadBatch: many chunk reads, one call per storage server.
 #include <fmt/format.h>
+#include <asio/this_coro.hpp>
 
 #include <cstring>
 #include <map>
 
 #include "client/storage_client.h"
 #include "common/crc32c.h"
+#include "runtime/wait_slot.h"
 #include "storage/service/storage_service.h"
 
 namespace chainfs::client {
+
+struct StorageClient::Calls {
+  int left = 0;
+  WaitSlot slot;
+};
 
 std::optional<TargetId> StorageClient::PickReplica(const mgmtd::Chain& chain, int attempt) {
   std::vector<TargetId> serving;
@@ -112,15 +119,29 @@ Task<std::vector<size_t>> StorageClient::BatchRound(const mgmtd::RoutingInfo& ro
     }
     by_server[*server].emplace_back(i, storage::ChainRef{chain->id, chain->version, *from});
   }
-  // One call per storage server (several when the batch passes the bound on reads per call).
+  // One call per storage server (several when the batch passes the bound on reads per call),
+  // all in flight together; this round ends when every call has answered.
+  auto calls = std::make_shared<Calls>();
   for (const auto& [server, group] : by_server) {
     for (size_t first = 0; first < group.size(); first += 256) {
       std::vector<std::pair<size_t, storage::ChainRef>> part(
           group.begin() + first, group.begin() + std::min(group.size(), first + 256));
-      co_await SendBatch(routing, items, part, &retry, last);
+      ++calls->left;
+      Spawn(co_await asio::this_coro::executor,
+            SendCounted(calls, &routing, items, std::move(part), &retry, last), "batch read");
     }
   }
+  while (calls->left > 0) (void)co_await calls->slot.Park();
   co_return retry;
+}
+
+Task<void> StorageClient::SendCounted(std::shared_ptr<Calls> calls,
+                                      const mgmtd::RoutingInfo* routing,
+                                      std::vector<ReadItem>* items,
+                                      std::vector<std::pair<size_t, storage::ChainRef>> group,
+                                      std::vector<size_t>* retry, Status* last) {
+  co_await SendBatch(*routing, items, group, retry, last);
+  if (--calls->left == 0) calls->slot.Wake(WaitSlot::WaitResult::kWoken);
 }
 
 Task<Status> StorageClient::ReadBatch(std::vector<ReadItem>* items) {

@@ -73,6 +73,12 @@ class StorageClient {
   Task<void> SendBatch(const mgmtd::RoutingInfo& routing, std::vector<ReadItem>* items,
                        const std::vector<std::pair<size_t, storage::ChainRef>>& group,
                        std::vector<size_t>* retry, Status* last);
+  // Counts the calls of one round still in flight.
+  struct Calls;
+  Task<void> SendCounted(std::shared_ptr<Calls> calls, const mgmtd::RoutingInfo* routing,
+                         std::vector<ReadItem>* items,
+                         std::vector<std::pair<size_t, storage::ChainRef>> group,
+                         std::vector<size_t>* retry, Status* last);
   // The serving replica to read `chain` from: the least busy, ties rotating with `attempt`.
   std::optional<TargetId> PickReplica(const mgmtd::Chain& chain, int attempt);
   // After a failed attempt: waits for newer routing (routing errors) or pauses.
