@@ -43,8 +43,7 @@ Task<void> StorageClient::SendBatch(const mgmtd::RoutingInfo& routing, std::vect
     total += r.length;
     req.reads.push_back(r);
   }
-  Result<std::string> text = routing.AddressOf(group.front().second.target);
-  Result<Address> address = text.ok() ? Address::Parse(*text) : Result<Address>(text.status());
+  Result<Address> address = routing.AddressOf(group.front().second.target);
   std::string bulk(total, '\0');
   size_t got = 0;
   Result<storage::BatchReadRsp> rsp = Status(StatusCode::kUnavailable, "not sent");
@@ -101,7 +100,7 @@ Task<std::vector<size_t>> StorageClient::BatchRound(const mgmtd::RoutingInfo& ro
                                                     std::vector<ReadItem>* items,
                                                     std::vector<size_t> pending, int attempt,
                                                     Status* last) {
-  std::map<std::string, std::vector<std::pair<size_t, storage::ChainRef>>> by_server;
+  std::map<Address, std::vector<std::pair<size_t, storage::ChainRef>>> by_server;
   std::vector<size_t> retry;
   for (size_t i : pending) {
     const mgmtd::Chain* chain = routing.FindChain((*items)[i].chain);
@@ -111,7 +110,7 @@ Task<std::vector<size_t>> StorageClient::BatchRound(const mgmtd::RoutingInfo& ro
       retry.push_back(i);
       continue;
     }
-    Result<std::string> server = routing.AddressOf(*from);
+    Result<Address> server = routing.AddressOf(*from);
     if (!server.ok()) {
       *last = server.status();
       retry.push_back(i);

@@ -17,6 +17,17 @@ Status NoChain(ChainId chain, uint64_t version) {
                 fmt::format("chain {} is not in routing version {}", chain, version));
 }
 
+// Where updates of `chain_id` go: its head, with the chain version to route by.
+Result<std::pair<storage::ChainRef, Address>> HeadOf(const mgmtd::RoutingInfo& routing,
+                                                     ChainId chain_id) {
+  const mgmtd::Chain* chain = routing.FindChain(chain_id);
+  if (chain == nullptr) return NoChain(chain_id, routing.version);
+  std::vector<TargetId> path = mgmtd::WritePath(*chain);
+  if (path.empty()) return Unavailable(fmt::format("chain {} has no serving replica", chain_id));
+  ASSIGN_OR_RETURN(Address address, routing.AddressOf(path.front()));
+  return std::pair(storage::ChainRef{chain_id, chain->version, path.front()}, address);
+}
+
 }  // namespace
 
 bool RetryableStorageError(StatusCode code) {
@@ -65,18 +76,13 @@ Task<Result<storage::WriteRsp>> StorageClient::TryUpdate(const mgmtd::RoutingInf
                                                          ChainId chain_id,
                                                          storage::ChunkUpdate update,
                                                          std::span<const char> data) {
-  const mgmtd::Chain* chain = routing.FindChain(chain_id);
-  if (chain == nullptr) co_return NoChain(chain_id, routing.version);
-  std::vector<TargetId> path = mgmtd::WritePath(*chain);
-  if (path.empty()) co_return Unavailable(fmt::format("chain {} has no serving replica", chain_id));
-  CO_ASSIGN_OR_RETURN(std::string text, routing.AddressOf(path.front()));
-  CO_ASSIGN_OR_RETURN(Address address, Address::Parse(text));
+  CO_ASSIGN_OR_RETURN(auto head, HeadOf(routing, chain_id));
   storage::WriteReq req;
-  req.ref = storage::ChainRef{chain_id, chain->version, path.front()};
+  req.ref = head.first;
   req.update = std::move(update);
   rpc::CallOptions options;
   options.request_bulk = data;
-  StorageService::Client client(rpc::Channel{&pool_, address});
+  StorageService::Client client(rpc::Channel{&pool_, head.second});
   co_return co_await client.Write(std::move(req), options);
 }
 
@@ -114,8 +120,7 @@ Task<Result<size_t>> StorageClient::TryRead(const mgmtd::RoutingInfo& routing,
                                             const mgmtd::Chain& chain, TargetId from, ChunkId chunk,
                                             uint32_t offset, std::span<char> out,
                                             uint64_t* version) {
-  CO_ASSIGN_OR_RETURN(std::string text, routing.AddressOf(from));
-  CO_ASSIGN_OR_RETURN(Address address, Address::Parse(text));
+  CO_ASSIGN_OR_RETURN(Address address, routing.AddressOf(from));
   storage::ReadReq req;
   req.ref = storage::ChainRef{chain.id, chain.version, from};
   req.chunk = chunk;
@@ -143,8 +148,7 @@ Task<Result<storage::LastChunkRsp>> StorageClient::LastChunk(ChainId chain_id, I
     const mgmtd::Chain* chain = routing->FindChain(chain_id);
     std::optional<TargetId> tail = chain ? mgmtd::ServingTail(*chain) : std::nullopt;
     if (tail) {
-      CO_ASSIGN_OR_RETURN(std::string text, routing->AddressOf(*tail));
-      CO_ASSIGN_OR_RETURN(Address address, Address::Parse(text));
+      CO_ASSIGN_OR_RETURN(Address address, routing->AddressOf(*tail));
       storage::LastChunkReq req;
       req.ref = storage::ChainRef{chain_id, chain->version, *tail};
       req.inode = inode;
@@ -163,14 +167,9 @@ Task<Result<storage::LastChunkRsp>> StorageClient::LastChunk(ChainId chain_id, I
 Task<Result<storage::RemoveChunksRsp>> StorageClient::TryRemove(const mgmtd::RoutingInfo& routing,
                                                                 ChainId chain_id,
                                                                 storage::RemoveChunksReq req) {
-  const mgmtd::Chain* chain = routing.FindChain(chain_id);
-  if (chain == nullptr) co_return NoChain(chain_id, routing.version);
-  std::vector<TargetId> path = mgmtd::WritePath(*chain);
-  if (path.empty()) co_return Unavailable(fmt::format("chain {} has no serving replica", chain_id));
-  CO_ASSIGN_OR_RETURN(std::string text, routing.AddressOf(path.front()));
-  CO_ASSIGN_OR_RETURN(Address address, Address::Parse(text));
-  req.ref = storage::ChainRef{chain_id, chain->version, path.front()};
-  StorageService::Client client(rpc::Channel{&pool_, address});
+  CO_ASSIGN_OR_RETURN(auto head, HeadOf(routing, chain_id));
+  req.ref = head.first;
+  StorageService::Client client(rpc::Channel{&pool_, head.second});
   co_return co_await client.RemoveChunks(std::move(req));
 }
 

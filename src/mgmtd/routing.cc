@@ -9,7 +9,7 @@ const Chain* RoutingInfo::FindChain(ChainId id) const {
   return it == chains.end() ? nullptr : &it->second;
 }
 
-Result<std::string> RoutingInfo::AddressOf(TargetId target) const {
+Result<Address> RoutingInfo::AddressOf(TargetId target) const {
   auto t = targets.find(target);
   if (t == targets.end()) {
     return Status(StatusCode::kStaleRouting,
@@ -21,7 +21,13 @@ Result<std::string> RoutingInfo::AddressOf(TargetId target) const {
                   fmt::format("node {} of target {} is not in routing version {}", t->second.node,
                               target, version));
   }
-  return n->second.address;
+  Result<Address> address = Address::Parse(n->second.address);
+  if (!address.ok()) {
+    return Status(StatusCode::kStaleRouting,
+                  fmt::format("node {} of target {} announced a bad address: {}", t->second.node,
+                              target, address.status().message()));
+  }
+  return address;
 }
 
 std::string FormatRouting(const RoutingInfo& r) {

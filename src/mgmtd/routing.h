@@ -10,6 +10,7 @@
 #include "common/result.h"
 #include "mgmtd/chain_state.h"
 #include "rpc/wire/serde.h"
+#include "runtime/network.h"
 
 // The routing info: one versioned snapshot of nodes, targets, chains and chain tables that the
 // cluster manager publishes and every server and client follows (DESIGN.md section 5). Data
@@ -54,8 +55,8 @@ struct RoutingInfo {
   CHAINFS_MESSAGE(RoutingInfo, version, nodes, targets, chains, chain_tables)
 
   const Chain* FindChain(ChainId id) const;
-  // The RPC address of the node holding `target`; kStaleRouting when unknown.
-  Result<std::string> AddressOf(TargetId target) const;
+  // The RPC address of the node holding `target`; kStaleRouting when unknown or malformed.
+  Result<Address> AddressOf(TargetId target) const;
 };
 
 // A readable listing of nodes, targets and chains with their states, one per line.

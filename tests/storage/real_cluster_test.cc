@@ -123,8 +123,7 @@ Task<Status> WriteChunk(Env* env, uint64_t index, uint64_t generation) {
 // Reads `index` from `target` alone and compares it with what was written.
 Task<Status> VerifyReplica(Env* env, const mgmtd::Chain& chain, TargetId target, uint64_t index) {
   auto routing = env->follower->current();
-  CO_ASSIGN_OR_RETURN(std::string text, routing->AddressOf(target));
-  CO_ASSIGN_OR_RETURN(Address address, Address::Parse(text));
+  CO_ASSIGN_OR_RETURN(Address address, routing->AddressOf(target));
   storage::ReadReq req;
   req.ref = storage::ChainRef{chain.id, chain.version, target};
   req.chunk = ChunkId{kInode, index};

@@ -26,8 +26,7 @@ Task<Status> Replicator::RepairLocked(const Position& pos, ChunkId chunk) {
   for (const mgmtd::ChainTarget& peer : pos.chain.targets) {
     if (peer.target == pos.local->id || peer.state != mgmtd::PublicState::kServing) continue;
     if (stopped_) co_return Unavailable("this storage server is stopping");
-    Result<std::string> text = pos.routing->AddressOf(peer.target);
-    Result<Address> address = text.ok() ? Address::Parse(*text) : Result<Address>(text.status());
+    Result<Address> address = pos.routing->AddressOf(peer.target);
     if (!address.ok()) continue;
     ReadReq req;
     req.ref = ChainRef{pos.chain.id, pos.chain.version, peer.target};

@@ -282,8 +282,7 @@ Task<Status> Replicator::Propagate(const Position& pos, ChunkUpdate u, std::span
 Task<Status> Replicator::SendForward(const Position& pos, TargetId to, ChunkUpdate u,
                                      std::span<const char> data, bool force) {
   if (stopped_) co_return Unavailable("this storage server is stopping");
-  CO_ASSIGN_OR_RETURN(std::string text, pos.routing->AddressOf(to));
-  CO_ASSIGN_OR_RETURN(Address address, Address::Parse(text));
+  CO_ASSIGN_OR_RETURN(Address address, pos.routing->AddressOf(to));
   StorageService::Client client(rpc::Channel{&pool_, address});
   ForwardReq req;
   req.ref = ChainRef{pos.chain.id, pos.chain.version, to};

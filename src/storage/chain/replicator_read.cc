@@ -68,8 +68,7 @@ Task<Result<uint64_t>> Replicator::CommittedAtTail(const Position& pos, ChunkId 
   if (!tail) co_return Stale(fmt::format("chain {} has no serving target", pos.chain.id));
   if (*tail == pos.local->id) co_return co_await CommittedHere(pos, chunk);
   if (stopped_) co_return Unavailable("this storage server is stopping");
-  CO_ASSIGN_OR_RETURN(std::string text, pos.routing->AddressOf(*tail));
-  CO_ASSIGN_OR_RETURN(Address address, Address::Parse(text));
+  CO_ASSIGN_OR_RETURN(Address address, pos.routing->AddressOf(*tail));
   StorageService::Client client(rpc::Channel{&pool_, address});
   CommittedReq req;
   req.ref = ChainRef{pos.chain.id, pos.chain.version, *tail};
@@ -157,8 +156,7 @@ std::optional<TargetId> Replicator::TargetToSyncFrom() const {
 }
 
 Task<Result<std::map<ChunkId, ChunkSummary>>> Replicator::FetchSummaries(const Position& pos) {
-  CO_ASSIGN_OR_RETURN(std::string text, pos.routing->AddressOf(*pos.successor));
-  CO_ASSIGN_OR_RETURN(Address address, Address::Parse(text));
+  CO_ASSIGN_OR_RETURN(Address address, pos.routing->AddressOf(*pos.successor));
   StorageService::Client client(rpc::Channel{&pool_, address});
   std::map<ChunkId, ChunkSummary> theirs;
   ListChunksReq req;
@@ -185,8 +183,7 @@ Task<Status> Replicator::SyncSuccessor(TargetId from) {
     auto it = theirs.find(id);
     CO_RETURN_IF_ERROR(co_await SyncChunk(pos, id, it == theirs.end() ? nullptr : &it->second));
   }
-  CO_ASSIGN_OR_RETURN(std::string text, pos.routing->AddressOf(*pos.successor));
-  CO_ASSIGN_OR_RETURN(Address address, Address::Parse(text));
+  CO_ASSIGN_OR_RETURN(Address address, pos.routing->AddressOf(*pos.successor));
   StorageService::Client client(rpc::Channel{&pool_, address});
   SyncDoneReq done;
   done.ref = ChainRef{pos.chain.id, pos.chain.version, *pos.successor};

@@ -105,7 +105,7 @@ class ReplicatorTest : public ::testing::Test {
   const mgmtd::Chain& chain() const { return routing_->chains.at(kChain); }
 
   StorageService::Client ClientFor(TargetId t) {
-    auto address = Address::Parse(*routing_->AddressOf(t));
+    auto address = routing_->AddressOf(t);
     return StorageService::Client(rpc::Channel{pool_.get(), *address});
   }
 
