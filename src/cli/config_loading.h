@@ -3,26 +3,12 @@
 #include <string>
 #include <vector>
 
-#include "common/config.h"
+#include "common/load_config.h"
 #include "common/result.h"
 
 namespace chainfs::cli {
 
-// Loads `config` (anything with Bind(ConfigBinder&)) from the file at `path` (none when empty)
-// and then the `key=value` overrides. kInvalidArgument naming the key or file at fault.
-template <typename Config>
-Status LoadConfig(const std::string& path, const std::vector<std::string>& overrides,
-                  Config& config) {
-  ConfigBinder binder;
-  config.Bind(binder);
-  if (!path.empty()) RETURN_IF_ERROR(binder.LoadFile(path));
-  for (const std::string& o : overrides) {
-    size_t eq = o.find('=');
-    if (eq == std::string::npos) return InvalidArgument("--set '" + o + "': expected key=value");
-    RETURN_IF_ERROR(binder.SetFromText(o.substr(0, eq), o.substr(eq + 1)));
-  }
-  return Status();
-}
+using ::chainfs::LoadConfig;
 
 // Blocks SIGTERM and SIGINT in this thread and the threads it starts afterwards, so that
 // WaitForStopSignal() can take them. Call before starting any server.

@@ -5,7 +5,9 @@
 
 #include "cli/admin_commands.h"
 #include "cli/meta_command.h"
+#include "cli/mount_command.h"
 #include "cli/server_commands.h"
+#include "cli/up_command.h"
 #include "cli/version.h"
 #include "common/config.h"
 #include "meta/server/meta_server.h"
@@ -88,7 +90,25 @@ int main(int argc, char** argv) {
         ->check(CLI::ExistingFile);
     admin->add_option("--set", admin_overrides, "override one key: --set cluster.mgmtd=HOST:PORT");
   }
+  auto* mount = app.add_subcommand("mount", "mount the cluster with FUSE");
+  std::string mount_config, mountpoint;
+  std::vector<std::string> mount_overrides;
+  mount->add_option("--config", mount_config, "configuration file (TOML)")
+      ->check(CLI::ExistingFile);
+  mount->add_option("--set", mount_overrides, "override one key: --set cluster.meta=HOST:PORT");
+  mount->add_option("mountpoint", mountpoint, "an existing directory")->required();
+  auto* up = app.add_subcommand("up", "start a whole local cluster and mount it");
+  chainfs::cli::UpOptions up_options;
+  up_options.dir = chainfs::cli::DefaultClusterDir();
+  up->add_option("--dir", up_options.dir, "configs, data, logs (default ~/.chainfs)");
+  up->add_option("--mount", up_options.mount, "mount point (default ~/chainfs, then remembered)");
+  auto* down = app.add_subcommand("down", "stop the local cluster started by up");
+  std::string down_dir = chainfs::cli::DefaultClusterDir();
+  down->add_option("--dir", down_dir, "the directory given to up");
   CLI11_PARSE(app, argc, argv);
+  if (up->parsed()) return chainfs::cli::RunUp(up_options);
+  if (down->parsed()) return chainfs::cli::RunDown(down_dir);
+  if (mount->parsed()) return chainfs::cli::RunMount(mount_config, mount_overrides, mountpoint);
   if (mgmtd->parsed()) return chainfs::cli::RunMgmtd(mgmtd_config, mgmtd_overrides);
   if (storage->parsed()) return chainfs::cli::RunStorage(storage_config, storage_overrides);
   if (chains_create->parsed()) {

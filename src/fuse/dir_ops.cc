@@ -1,0 +1,151 @@
+// FUSE callbacks on directories. The kernel resumes a listing by offset; the metadata servers
+// by the last name returned. A directory handle keeps the page of entries it is in, and the
+// offset of its first entry, so a listing of any size streams page by page.
+#include <sys/stat.h>
+
+#include <memory>
+#include <mutex>
+
+#include "fuse/fuse_context.h"
+
+namespace chainfs::fuse {
+namespace {
+
+struct DirStream {
+  std::mutex mu;
+  uint64_t ino = 0;
+  uint64_t parent = 0;
+  // Offsets 0 and 1 are "." and ".."; entry k of the listing has offset k + 2.
+  uint64_t base = 0;  // the listing index of page.entries[0]
+  DirPage page;
+  bool fetched = false;
+};
+
+DirStream* StreamOf(fuse_file_info* fi) { return reinterpret_cast<DirStream*>(fi->fh); }
+
+void OpenDir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  FileAttr attr;
+  // The parent for "..": a directory's attributes do not carry it, so ".." of a directory
+  // is listed with its own inode (the kernel answers ".." lookups itself).
+  int rc = StateOf(req).client->GetAttr(ino, &attr);
+  if (rc != 0) return ReplyErr(req, rc);
+  if (!S_ISDIR(attr.mode)) return ReplyErr(req, ENOTDIR);
+  auto stream = std::make_unique<DirStream>();
+  stream->ino = ino;
+  stream->parent = ino;
+  fi->fh = reinterpret_cast<uint64_t>(stream.get());
+  fi->cache_readdir = 0;
+  if (fuse_reply_open(req, fi) == 0) stream.release();
+}
+
+void ReleaseDir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+  delete StreamOf(fi);
+  fuse_reply_err(req, 0);
+}
+
+// Makes the page hold listing index `index` (or end the listing). Returns 0 or -errno.
+int Seek(fuse_req_t req, DirStream& s, const Credentials& who, uint64_t index) {
+  if (!s.fetched || index < s.base) {
+    s.base = 0;
+    s.page = DirPage{};
+    int rc = StateOf(req).client->ReadDir(who, s.ino, "", 0, &s.page);
+    if (rc != 0) return rc;
+    s.fetched = true;
+  }
+  while (index >= s.base + s.page.entries.size() && s.page.more && !s.page.entries.empty()) {
+    std::string after = s.page.entries.back().name;
+    uint64_t next_base = s.base + s.page.entries.size();
+    DirPage next;
+    int rc = StateOf(req).client->ReadDir(who, s.ino, after, 0, &next);
+    if (rc != 0) return rc;
+    s.base = next_base;
+    s.page = std::move(next);
+  }
+  return 0;
+}
+
+void List(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi, bool plus) {
+  DirStream& s = *StreamOf(fi);
+  std::lock_guard guard(s.mu);
+  MountState& m = StateOf(req);
+  Credentials who = CallerOf(req);
+  std::string buf(size, '\0');
+  size_t used = 0;
+  // Adds one entry; false when the buffer is full.
+  auto add = [&](const std::string& name, uint64_t ino, uint32_t mode, uint64_t next) {
+    size_t n;
+    if (plus) {
+      fuse_entry_param e{};
+      bool dot = name == "." || name == "..";
+      FileAttr attr;
+      if (!dot && m.client->GetAttr(ino, &attr) == 0) {
+        e.ino = ino;
+        e.generation = 1;
+        e.attr = ToStat(attr);
+        e.attr_timeout = m.attr_timeout;
+        e.entry_timeout = m.entry_timeout;
+      } else {
+        e.attr.st_ino = ino;
+        e.attr.st_mode = mode;
+      }
+      n = fuse_add_direntry_plus(req, buf.data() + used, size - used, name.c_str(), &e,
+                                 static_cast<off_t>(next));
+    } else {
+      struct stat st {};
+      st.st_ino = ino;
+      st.st_mode = mode;
+      n = fuse_add_direntry(req, buf.data() + used, size - used, name.c_str(), &st,
+                            static_cast<off_t>(next));
+    }
+    if (n > size - used) return false;
+    used += n;
+    return true;
+  };
+  uint64_t at = static_cast<uint64_t>(off);
+  if (at == 0) {
+    if (!add(".", s.ino, S_IFDIR, 1)) return (void)fuse_reply_buf(req, buf.data(), used);
+    at = 1;
+  }
+  if (at == 1) {
+    if (!add("..", s.parent, S_IFDIR, 2)) return (void)fuse_reply_buf(req, buf.data(), used);
+    at = 2;
+  }
+  for (;;) {
+    uint64_t index = at - 2;
+    int rc = Seek(req, s, who, index);
+    if (rc != 0) {
+      if (used > 0) break;
+      return ReplyErr(req, rc);
+    }
+    if (index < s.base || index >= s.base + s.page.entries.size()) break;  // the end
+    const DirEntry& e = s.page.entries[index - s.base];
+    if (!add(e.name, e.ino, e.mode, at + 1)) break;
+    ++at;
+  }
+  fuse_reply_buf(req, buf.data(), used);
+}
+
+void ReadDir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
+  List(req, ino, size, off, fi, false);
+}
+
+void ReadDirPlus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
+  List(req, ino, size, off, fi, true);
+}
+
+void FsyncDir(fuse_req_t req, fuse_ino_t, int, fuse_file_info*) {
+  // Every metadata change is durable when its call returns.
+  fuse_reply_err(req, 0);
+}
+
+}  // namespace
+
+void AddDirOps(fuse_lowlevel_ops& ops) {
+  ops.opendir = OpenDir;
+  ops.readdir = ReadDir;
+  ops.readdirplus = ReadDirPlus;
+  ops.releasedir = ReleaseDir;
+  ops.fsyncdir = FsyncDir;
+}
+
+}  // namespace chainfs::fuse

@@ -1,0 +1,241 @@
+// FUSE callbacks on names and attributes: lookup, getattr, setattr, mknod, mkdir, symlink,
+// link, unlink, rmdir, rename, readlink, statfs and xattrs.
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <vector>
+
+#include "fuse/fuse_context.h"
+
+namespace chainfs::fuse {
+
+Credentials CallerOf(fuse_req_t req) {
+  const fuse_ctx* ctx = fuse_req_ctx(req);
+  Credentials who;
+  who.uid = ctx->uid;
+  who.gid = ctx->gid;
+  gid_t groups[64];
+  int n = fuse_req_getgroups(req, 64, groups);
+  for (int i = 0; i < n && i < 64; ++i) who.groups.push_back(groups[i]);
+  return who;
+}
+
+struct stat ToStat(const FileAttr& a) {
+  struct stat st {};
+  st.st_ino = a.ino;
+  st.st_mode = a.mode;
+  st.st_nlink = a.nlink;
+  st.st_uid = a.uid;
+  st.st_gid = a.gid;
+  st.st_rdev = a.rdev;
+  st.st_size = static_cast<off_t>(a.size);
+  st.st_blksize = 1 << 20;
+  st.st_blocks = static_cast<blkcnt_t>((a.size + 511) / 512);
+  st.st_atim = timespec{a.atime_ns / 1'000'000'000, a.atime_ns % 1'000'000'000};
+  st.st_mtim = timespec{a.mtime_ns / 1'000'000'000, a.mtime_ns % 1'000'000'000};
+  st.st_ctim = timespec{a.ctime_ns / 1'000'000'000, a.ctime_ns % 1'000'000'000};
+  return st;
+}
+
+void ReplyErr(fuse_req_t req, int rc) { fuse_reply_err(req, rc < 0 ? -rc : rc); }
+
+void ReplyEntry(fuse_req_t req, int rc, const FileAttr& attr) {
+  if (rc != 0) return ReplyErr(req, rc);
+  MountState& m = StateOf(req);
+  fuse_entry_param e{};
+  e.ino = attr.ino;
+  e.generation = 1;
+  e.attr = ToStat(attr);
+  e.attr_timeout = m.attr_timeout;
+  e.entry_timeout = m.entry_timeout;
+  fuse_reply_entry(req, &e);
+}
+
+namespace {
+
+void ReplyAttr(fuse_req_t req, int rc, const FileAttr& attr) {
+  if (rc != 0) return ReplyErr(req, rc);
+  struct stat st = ToStat(attr);
+  fuse_reply_attr(req, &st, StateOf(req).attr_timeout);
+}
+
+void Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  FileAttr attr;
+  int rc = StateOf(req).client->Lookup(CallerOf(req), parent, name, &attr);
+  if (rc == -ENOENT) {
+    // Not cached as absent: another client may create it at any moment.
+    fuse_entry_param e{};
+    fuse_reply_entry(req, &e);
+    return;
+  }
+  ReplyEntry(req, rc, attr);
+}
+
+void Forget(fuse_req_t req, fuse_ino_t, uint64_t) { fuse_reply_none(req); }
+
+void ForgetMulti(fuse_req_t req, size_t, fuse_forget_data*) { fuse_reply_none(req); }
+
+void GetAttr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
+  FileAttr attr;
+  int rc = StateOf(req).client->GetAttr(ino, &attr);
+  ReplyAttr(req, rc, attr);
+}
+
+int64_t NowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+int64_t Ns(const timespec& ts) { return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec; }
+
+void SetAttr(fuse_req_t req, fuse_ino_t ino, struct stat* st, int to_set, fuse_file_info*) {
+  AttrChange c;
+  c.set_mode = to_set & FUSE_SET_ATTR_MODE;
+  c.mode = st->st_mode;
+  c.set_uid = to_set & FUSE_SET_ATTR_UID;
+  c.uid = st->st_uid;
+  c.set_gid = to_set & FUSE_SET_ATTR_GID;
+  c.gid = st->st_gid;
+  c.set_size = to_set & FUSE_SET_ATTR_SIZE;
+  c.size = static_cast<uint64_t>(st->st_size);
+  bool atime_now = to_set & FUSE_SET_ATTR_ATIME_NOW;
+  bool mtime_now = to_set & FUSE_SET_ATTR_MTIME_NOW;
+  if (atime_now && mtime_now) {
+    c.times_to_now = true;
+  } else {
+    c.set_atime = to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_ATIME_NOW);
+    c.atime_ns = atime_now ? NowNs() : Ns(st->st_atim);
+    c.set_mtime = to_set & (FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_MTIME_NOW);
+    c.mtime_ns = mtime_now ? NowNs() : Ns(st->st_mtim);
+  }
+  FileAttr attr;
+  int rc = StateOf(req).client->SetAttr(CallerOf(req), ino, c, &attr);
+  ReplyAttr(req, rc, attr);
+}
+
+void Mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev) {
+  FileAttr attr;
+  int rc = StateOf(req).client->Mknod(CallerOf(req), parent, name, mode, rdev, &attr);
+  ReplyEntry(req, rc, attr);
+}
+
+void Mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
+  FileAttr attr;
+  int rc =
+      StateOf(req).client->Mknod(CallerOf(req), parent, name, S_IFDIR | (mode & 07777), 0, &attr);
+  ReplyEntry(req, rc, attr);
+}
+
+void Symlink(fuse_req_t req, const char* target, fuse_ino_t parent, const char* name) {
+  FileAttr attr;
+  int rc = StateOf(req).client->Symlink(CallerOf(req), parent, name, target, &attr);
+  ReplyEntry(req, rc, attr);
+}
+
+void Link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t parent, const char* name) {
+  FileAttr attr;
+  int rc = StateOf(req).client->Link(CallerOf(req), ino, parent, name, &attr);
+  ReplyEntry(req, rc, attr);
+}
+
+void Unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  ReplyErr(req, StateOf(req).client->Unlink(CallerOf(req), parent, name));
+}
+
+void Rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  ReplyErr(req, StateOf(req).client->Rmdir(CallerOf(req), parent, name));
+}
+
+void Rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t new_parent,
+            const char* new_name, unsigned flags) {
+  ReplyErr(req,
+           StateOf(req).client->Rename(CallerOf(req), parent, name, new_parent, new_name, flags));
+}
+
+void Readlink(fuse_req_t req, fuse_ino_t ino) {
+  std::string target;
+  int rc = StateOf(req).client->Readlink(ino, &target);
+  if (rc != 0) return ReplyErr(req, rc);
+  fuse_reply_readlink(req, target.c_str());
+}
+
+void Statfs(fuse_req_t req, fuse_ino_t) {
+  FsStats s;
+  int rc = StateOf(req).client->StatFs(&s);
+  if (rc != 0) return ReplyErr(req, rc);
+  struct statvfs v {};
+  v.f_bsize = s.block_size;
+  v.f_frsize = s.block_size;
+  v.f_blocks = s.total_bytes / s.block_size;
+  v.f_bfree = s.free_bytes / s.block_size;
+  v.f_bavail = v.f_bfree;
+  v.f_files = s.total_inodes;
+  v.f_ffree = s.free_inodes;
+  v.f_favail = s.free_inodes;
+  v.f_namemax = s.max_name;
+  fuse_reply_statfs(req, &v);
+}
+
+void SetXattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size,
+              int flags) {
+  ReplyErr(req, StateOf(req).client->SetXattr(CallerOf(req), ino, name, std::string(value, size),
+                                              flags));
+}
+
+// The getxattr/listxattr protocol: size 0 asks for the length, otherwise the bytes (ERANGE
+// when they do not fit).
+void ReplySized(fuse_req_t req, const std::string& bytes, size_t size) {
+  if (size == 0) return (void)fuse_reply_xattr(req, bytes.size());
+  if (bytes.size() > size) return ReplyErr(req, ERANGE);
+  fuse_reply_buf(req, bytes.data(), bytes.size());
+}
+
+void GetXattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
+  std::string value;
+  int rc = StateOf(req).client->GetXattr(CallerOf(req), ino, name, &value);
+  if (rc != 0) return ReplyErr(req, rc);
+  ReplySized(req, value, size);
+}
+
+void ListXattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
+  std::vector<std::string> names;
+  int rc = StateOf(req).client->ListXattr(CallerOf(req), ino, &names);
+  if (rc != 0) return ReplyErr(req, rc);
+  std::string list;
+  for (const std::string& n : names) list.append(n).push_back('\0');
+  ReplySized(req, list, size);
+}
+
+void RemoveXattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
+  ReplyErr(req, StateOf(req).client->RemoveXattr(CallerOf(req), ino, name));
+}
+
+}  // namespace
+
+void AddEntryOps(fuse_lowlevel_ops& ops) {
+  ops.lookup = Lookup;
+  ops.forget = Forget;
+  ops.forget_multi = ForgetMulti;
+  ops.getattr = GetAttr;
+  ops.setattr = SetAttr;
+  ops.readlink = Readlink;
+  ops.mknod = Mknod;
+  ops.mkdir = Mkdir;
+  ops.unlink = Unlink;
+  ops.rmdir = Rmdir;
+  ops.symlink = Symlink;
+  ops.rename = Rename;
+  ops.link = Link;
+  ops.statfs = Statfs;
+  ops.setxattr = SetXattr;
+  ops.getxattr = GetXattr;
+  ops.listxattr = ListXattr;
+  ops.removexattr = RemoveXattr;
+}
+
+}  // namespace chainfs::fuse

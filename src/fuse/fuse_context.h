@@ -1,0 +1,44 @@
+#pragma once
+
+#define FUSE_USE_VERSION 312
+#include <fuse3/fuse_lowlevel.h>
+
+#include <mutex>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "chainfs/client.h"
+
+// What every FUSE callback shares: the client, and the lock owners this mount has used (so a
+// close releases POSIX locks only where some were taken). Private to src/fuse.
+namespace chainfs::fuse {
+
+struct MountState {
+  Client* client = nullptr;
+  double attr_timeout = 1.0;
+  double entry_timeout = 1.0;
+  std::string mountpoint;
+  void (*on_mounted)(const std::string&) = nullptr;  // once the kernel's INIT is answered
+  std::mutex mu;
+  std::set<std::pair<fuse_ino_t, uint64_t>> posix_owners;  // (inode, lock owner)
+};
+
+inline MountState& StateOf(fuse_req_t req) {
+  return *static_cast<MountState*>(fuse_req_userdata(req));
+}
+
+// The caller of `req`, with its supplementary groups.
+Credentials CallerOf(fuse_req_t req);
+struct stat ToStat(const FileAttr& attr);
+// Replies with the entry (or the error) of a call that made or found one.
+void ReplyEntry(fuse_req_t req, int rc, const FileAttr& attr);
+void ReplyErr(fuse_req_t req, int rc);
+
+// The operation tables' parts, filled in by each file.
+void AddEntryOps(fuse_lowlevel_ops& ops);
+void AddFileOps(fuse_lowlevel_ops& ops);
+void AddDirOps(fuse_lowlevel_ops& ops);
+void AddLockOps(fuse_lowlevel_ops& ops);
+
+}  // namespace chainfs::fuse
