@@ -23,6 +23,8 @@ struct Credentials {
   uint32_t uid = 0;
   uint32_t gid = 0;
   std::vector<uint32_t> groups;
+  // Taken from the mode of what the caller creates, unless a default ACL applies instead.
+  uint32_t umask = 0;
 };
 
 struct FileAttr {

@@ -28,12 +28,30 @@ FsClient::~FsClient() = default;
 
 Task<Status> FsClient::Start() {
   Nanos deadline = rt_.clock().Now() + Nanos(config_.start_timeout_ms * 1'000'000);
+  // One direct call first, so a wrong secret or an absent manager is named now.
+  for (;;) {
+    mgmtd::WatchRoutingReq req;
+    req.known_version = 0;
+    req.wait_ms = 0;
+    Result<mgmtd::RoutingRsp> r = co_await mgmtd_->WatchRouting(std::move(req));
+    if (r.ok()) break;
+    if (r.status().code() == StatusCode::kAuthFailed) {
+      co_return Status(StatusCode::kAuthFailed, fmt::format("cluster manager at {}: {}",
+                                                            config_.mgmtd, r.status().message()));
+    }
+    if (rt_.clock().Now() >= deadline) {
+      co_return Unavailable(fmt::format("no cluster manager at {} answered within {} ms ({})",
+                                        config_.mgmtd, config_.start_timeout_ms,
+                                        r.status().message()));
+    }
+    co_await rt_.clock().Sleep(Nanos(200'000'000));
+  }
   routing_->Start();
   while (routing_->current()->version == 0 && rt_.clock().Now() < deadline) {
     co_await routing_->WaitNewer(0, std::min(deadline, rt_.clock().Now() + Nanos(200'000'000)));
   }
   if (routing_->current()->version == 0) {
-    co_return Unavailable(fmt::format("no cluster manager at {} answered within {} ms",
+    co_return Unavailable(fmt::format("the cluster manager at {} sent no routing within {} ms",
                                       config_.mgmtd, config_.start_timeout_ms));
   }
   // A metadata server that does not answer at start is an error now, not a minute later.

@@ -64,12 +64,14 @@ int Seek(fuse_req_t req, DirStream& s, const Credentials& who, uint64_t index) {
   return 0;
 }
 
-void List(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi, bool plus) {
-  DirStream& s = *StreamOf(fi);
+// Fills `buf` with entries from offset `off`; returns the bytes used, or -errno when nothing
+// could be listed. Holds the stream's lock only while it runs: once the reply is sent, the
+// kernel may release the stream on another thread.
+ssize_t Fill(fuse_req_t req, DirStream& s, std::string& buf, off_t off, bool plus) {
   std::lock_guard guard(s.mu);
   MountState& m = StateOf(req);
   Credentials who = CallerOf(req);
-  std::string buf(size, '\0');
+  size_t size = buf.size();
   size_t used = 0;
   // Adds one entry; false when the buffer is full.
   auto add = [&](const std::string& name, uint64_t ino, uint32_t mode, uint64_t next) {
@@ -103,34 +105,38 @@ void List(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi
   };
   uint64_t at = static_cast<uint64_t>(off);
   if (at == 0) {
-    if (!add(".", s.ino, S_IFDIR, 1)) return (void)fuse_reply_buf(req, buf.data(), used);
+    if (!add(".", s.ino, S_IFDIR, 1)) return static_cast<ssize_t>(used);
     at = 1;
   }
   if (at == 1) {
-    if (!add("..", s.parent, S_IFDIR, 2)) return (void)fuse_reply_buf(req, buf.data(), used);
+    if (!add("..", s.parent, S_IFDIR, 2)) return static_cast<ssize_t>(used);
     at = 2;
   }
   for (;;) {
     uint64_t index = at - 2;
     int rc = Seek(req, s, who, index);
-    if (rc != 0) {
-      if (used > 0) break;
-      return ReplyErr(req, rc);
-    }
+    if (rc != 0) return used > 0 ? static_cast<ssize_t>(used) : rc;
     if (index < s.base || index >= s.base + s.page.entries.size()) break;  // the end
     const DirEntry& e = s.page.entries[index - s.base];
     if (!add(e.name, e.ino, e.mode, at + 1)) break;
     ++at;
   }
-  fuse_reply_buf(req, buf.data(), used);
+  return static_cast<ssize_t>(used);
 }
 
-void ReadDir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
-  List(req, ino, size, off, fi, false);
+void List(fuse_req_t req, size_t size, off_t off, fuse_file_info* fi, bool plus) {
+  std::string buf(size, '\0');
+  ssize_t used = Fill(req, *StreamOf(fi), buf, off, plus);
+  if (used < 0) return ReplyErr(req, static_cast<int>(used));
+  fuse_reply_buf(req, buf.data(), static_cast<size_t>(used));
 }
 
-void ReadDirPlus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
-  List(req, ino, size, off, fi, true);
+void ReadDir(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
+  List(req, size, off, fi, false);
+}
+
+void ReadDirPlus(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
+  List(req, size, off, fi, true);
 }
 
 void FsyncDir(fuse_req_t req, fuse_ino_t, int, fuse_file_info*) {

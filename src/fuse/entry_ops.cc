@@ -18,6 +18,7 @@ Credentials CallerOf(fuse_req_t req) {
   Credentials who;
   who.uid = ctx->uid;
   who.gid = ctx->gid;
+  who.umask = ctx->umask;
   gid_t groups[64];
   int n = fuse_req_getgroups(req, 64, groups);
   for (int i = 0; i < n && i < 64; ++i) who.groups.push_back(groups[i]);

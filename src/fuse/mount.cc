@@ -26,6 +26,8 @@ void Init(void* userdata, fuse_conn_info* conn) {
   want(FUSE_CAP_READDIRPLUS_AUTO);
   want(FUSE_CAP_PARALLEL_DIROPS);
   want(FUSE_CAP_POSIX_ACL);
+  // The metadata server applies the umask, or a directory's default ACL instead of it.
+  want(FUSE_CAP_DONT_MASK);
   want(FUSE_CAP_AUTO_INVAL_DATA);
   // The metadata servers clear setuid/setgid on writes and chowns themselves.
   want(FUSE_CAP_HANDLE_KILLPRIV);
@@ -95,7 +97,6 @@ Status ServeMount(Client& client, const MountOptions& options,
   } else {
     fuse_loop_config* config = fuse_loop_cfg_create();
     fuse_loop_cfg_set_max_threads(config, options.max_threads);
-    fuse_loop_cfg_set_idle_threads(config, options.max_threads / 2);
     int rc = fuse_session_loop_mt(se, config);
     fuse_loop_cfg_destroy(config);
     fuse_session_unmount(se);

@@ -4,6 +4,10 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <asio/post.hpp>
+
+#include <future>
+
 #include "client/api/convert.h"
 #include "client/fs_client.h"
 #include "common/load_config.h"
@@ -15,15 +19,37 @@ using api::Errno;
 using api::ToCaller;
 using api::ToFileAttr;
 
+template <typename T>
+struct TaskValue;
+template <typename T>
+struct TaskValue<Task<T>> {
+  using type = T;
+};
+
+template <typename T>
+Task<void> Deliver(Task<T> task, std::shared_ptr<std::promise<T>> done) {
+  try {
+    done->set_value(co_await std::move(task));
+  } catch (...) {
+    done->set_exception(std::current_exception());
+  }
+}
+
 struct Client::Impl {
   RealRuntime rt{1};
   std::unique_ptr<client::FsClient> fs;
 
-  template <typename T>
-  Result<T> Run(Task<Result<T>> task) {
-    return rt.RunSync(0, std::move(task));
+  // Runs the task `make()` returns on the worker thread and waits for its value. The task is
+  // made there too, so coroutine frames never cross threads.
+  template <typename Make>
+  auto Run(Make make) -> typename TaskValue<decltype(make())>::type {
+    using T = typename TaskValue<decltype(make())>::type;
+    auto done = std::make_shared<std::promise<T>>();
+    std::future<T> value = done->get_future();
+    Executor ex = rt.worker(0).executor();
+    asio::post(ex, [&make, done, ex] { Spawn(ex, Deliver<T>(make(), done), "client call"); });
+    return value.get();
   }
-  Status Run(Task<Status> task) { return rt.RunSync(0, std::move(task)); }
 };
 
 namespace {
@@ -60,10 +86,10 @@ std::unique_ptr<Client> Client::Connect(const std::string& config_path,
     return nullptr;
   }
   auto impl = std::make_unique<Impl>();
-  st = impl->Run(StartOn(impl.get(), std::move(config)));
+  st = impl->Run([&] { return StartOn(impl.get(), std::move(config)); });
   if (!st.ok()) {
     if (error) *error = std::string(st.message());
-    (void)impl->Run(StopOn(impl.get()));
+    (void)impl->Run([&] { return StopOn(impl.get()); });
     return nullptr;
   }
   return std::unique_ptr<Client>(new Client(std::move(impl)));
@@ -71,21 +97,26 @@ std::unique_ptr<Client> Client::Connect(const std::string& config_path,
 
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-Client::~Client() { (void)impl_->Run(StopOn(impl_.get())); }
+Client::~Client() {
+  (void)impl_->Run([&] { return StopOn(impl_.get()); });
+}
 
 int Client::Lookup(const Credentials& who, uint64_t parent, const std::string& name,
                    FileAttr* attr) {
-  return Fill(impl_->Run(impl_->fs->Lookup(ToCaller(who), InodeId(parent), name)), attr);
+  return Fill(impl_->Run([&] { return impl_->fs->Lookup(ToCaller(who), InodeId(parent), name); }),
+              attr);
 }
 
 int Client::GetAttr(uint64_t ino, FileAttr* attr) {
-  return Fill(impl_->Run(impl_->fs->GetAttr(InodeId(ino))), attr);
+  return Fill(impl_->Run([&] { return impl_->fs->GetAttr(InodeId(ino)); }), attr);
 }
 
 int Client::SetAttr(const Credentials& who, uint64_t ino, const AttrChange& change,
                     FileAttr* attr) {
-  return Fill(
-      impl_->Run(impl_->fs->SetAttr(ToCaller(who), InodeId(ino), api::ToAttrChange(change))), attr);
+  return Fill(impl_->Run([&] {
+    return impl_->fs->SetAttr(ToCaller(who), InodeId(ino), api::ToAttrChange(change));
+  }),
+              attr);
 }
 
 int Client::Mknod(const Credentials& who, uint64_t parent, const std::string& name, uint32_t mode,
@@ -96,7 +127,9 @@ int Client::Mknod(const Credentials& who, uint64_t parent, const std::string& na
   entry.type = *type;
   entry.mode = mode & 07777;
   entry.rdev = rdev;
-  return Fill(impl_->Run(impl_->fs->Mknod(ToCaller(who), InodeId(parent), name, entry)), attr);
+  return Fill(
+      impl_->Run([&] { return impl_->fs->Mknod(ToCaller(who), InodeId(parent), name, entry); }),
+      attr);
 }
 
 int Client::Symlink(const Credentials& who, uint64_t parent, const std::string& name,
@@ -105,11 +138,13 @@ int Client::Symlink(const Credentials& who, uint64_t parent, const std::string& 
   entry.type = meta::FileType::kSymlink;
   entry.mode = 0777;
   entry.symlink_target = target;
-  return Fill(impl_->Run(impl_->fs->Mknod(ToCaller(who), InodeId(parent), name, entry)), attr);
+  return Fill(
+      impl_->Run([&] { return impl_->fs->Mknod(ToCaller(who), InodeId(parent), name, entry); }),
+      attr);
 }
 
 int Client::Readlink(uint64_t ino, std::string* target) {
-  Result<std::string> r = impl_->Run(impl_->fs->Readlink(InodeId(ino)));
+  Result<std::string> r = impl_->Run([&] { return impl_->fs->Readlink(InodeId(ino)); });
   if (!r.ok()) return Errno(r.status());
   *target = std::move(*r);
   return 0;
@@ -117,28 +152,32 @@ int Client::Readlink(uint64_t ino, std::string* target) {
 
 int Client::Link(const Credentials& who, uint64_t ino, uint64_t parent, const std::string& name,
                  FileAttr* attr) {
-  return Fill(impl_->Run(impl_->fs->Link(ToCaller(who), InodeId(ino), InodeId(parent), name)),
+  return Fill(impl_->Run([&] {
+    return impl_->fs->Link(ToCaller(who), InodeId(ino), InodeId(parent), name);
+  }),
               attr);
 }
 
 int Client::Unlink(const Credentials& who, uint64_t parent, const std::string& name) {
-  return Errno(impl_->Run(impl_->fs->Unlink(ToCaller(who), InodeId(parent), name)));
+  return Errno(impl_->Run([&] { return impl_->fs->Unlink(ToCaller(who), InodeId(parent), name); }));
 }
 
 int Client::Rmdir(const Credentials& who, uint64_t parent, const std::string& name) {
-  return Errno(impl_->Run(impl_->fs->Rmdir(ToCaller(who), InodeId(parent), name)));
+  return Errno(impl_->Run([&] { return impl_->fs->Rmdir(ToCaller(who), InodeId(parent), name); }));
 }
 
 int Client::Rename(const Credentials& who, uint64_t parent, const std::string& name,
                    uint64_t new_parent, const std::string& new_name, unsigned flags) {
-  return Errno(impl_->Run(impl_->fs->Rename(ToCaller(who), InodeId(parent), name,
-                                            InodeId(new_parent), new_name, flags)));
+  return Errno(impl_->Run([&] {
+    return impl_->fs->Rename(ToCaller(who), InodeId(parent), name, InodeId(new_parent), new_name,
+                             flags);
+  }));
 }
 
 int Client::ReadDir(const Credentials& who, uint64_t ino, const std::string& after, uint32_t limit,
                     DirPage* page) {
   Result<meta::ReaddirRsp> r =
-      impl_->Run(impl_->fs->Readdir(ToCaller(who), InodeId(ino), after, limit));
+      impl_->Run([&] { return impl_->fs->Readdir(ToCaller(who), InodeId(ino), after, limit); });
   if (!r.ok()) return Errno(r.status());
   page->entries.clear();
   for (const meta::DirEntry& e : r->entries) {
@@ -149,7 +188,7 @@ int Client::ReadDir(const Credentials& who, uint64_t ino, const std::string& aft
 }
 
 int Client::StatFs(FsStats* stats) {
-  Result<client::FsStat> r = impl_->Run(impl_->fs->Statfs());
+  Result<client::FsStat> r = impl_->Run([&] { return impl_->fs->Statfs(); });
   if (!r.ok()) return Errno(r.status());
   stats->total_bytes = r->total_bytes;
   stats->free_bytes = r->free_bytes;
@@ -162,13 +201,16 @@ int Client::StatFs(FsStats* stats) {
 
 int Client::SetXattr(const Credentials& who, uint64_t ino, const std::string& name,
                      const std::string& value, int flags) {
-  return Errno(impl_->Run(
-      impl_->fs->SetXattr(ToCaller(who), InodeId(ino), name, value, static_cast<uint32_t>(flags))));
+  return Errno(impl_->Run([&] {
+    return impl_->fs->SetXattr(ToCaller(who), InodeId(ino), name, value,
+                               static_cast<uint32_t>(flags));
+  }));
 }
 
 int Client::GetXattr(const Credentials& who, uint64_t ino, const std::string& name,
                      std::string* value) {
-  Result<std::string> r = impl_->Run(impl_->fs->GetXattr(ToCaller(who), InodeId(ino), name));
+  Result<std::string> r =
+      impl_->Run([&] { return impl_->fs->GetXattr(ToCaller(who), InodeId(ino), name); });
   if (!r.ok()) return Errno(r.status());
   *value = std::move(*r);
   return 0;
@@ -176,28 +218,32 @@ int Client::GetXattr(const Credentials& who, uint64_t ino, const std::string& na
 
 int Client::ListXattr(const Credentials& who, uint64_t ino, std::vector<std::string>* names) {
   Result<std::vector<std::string>> r =
-      impl_->Run(impl_->fs->ListXattr(ToCaller(who), InodeId(ino)));
+      impl_->Run([&] { return impl_->fs->ListXattr(ToCaller(who), InodeId(ino)); });
   if (!r.ok()) return Errno(r.status());
   *names = std::move(*r);
   return 0;
 }
 
 int Client::RemoveXattr(const Credentials& who, uint64_t ino, const std::string& name) {
-  return Errno(impl_->Run(impl_->fs->RemoveXattr(ToCaller(who), InodeId(ino), name)));
+  return Errno(
+      impl_->Run([&] { return impl_->fs->RemoveXattr(ToCaller(who), InodeId(ino), name); }));
 }
 
 int Client::SetLock(uint64_t ino, LockKind kind, uint64_t owner, const LockRange& range, bool wait,
                     bool (*interrupted)(void*), void* arg) {
   std::function<bool()> check;
   if (interrupted != nullptr) check = [interrupted, arg] { return interrupted(arg); };
-  return Errno(impl_->Run(impl_->fs->SetLock(InodeId(ino), api::ToLockKind(kind), owner,
-                                             api::ToLockRange(range), wait, std::move(check))));
+  return Errno(impl_->Run([&] {
+    return impl_->fs->SetLock(InodeId(ino), api::ToLockKind(kind), owner, api::ToLockRange(range),
+                              wait, std::move(check));
+  }));
 }
 
 int Client::GetLock(uint64_t ino, LockKind kind, uint64_t owner, const LockRange& range,
                     LockRange* conflict) {
-  Result<std::optional<meta::LockConflict>> r = impl_->Run(
-      impl_->fs->GetLock(InodeId(ino), api::ToLockKind(kind), owner, api::ToLockRange(range)));
+  Result<std::optional<meta::LockConflict>> r = impl_->Run([&] {
+    return impl_->fs->GetLock(InodeId(ino), api::ToLockKind(kind), owner, api::ToLockRange(range));
+  });
   if (!r.ok()) return Errno(r.status());
   *conflict = LockRange{};
   conflict->type = LockType::kUnlock;
@@ -206,8 +252,8 @@ int Client::GetLock(uint64_t ino, LockKind kind, uint64_t owner, const LockRange
 }
 
 int Client::Open(const Credentials& who, uint64_t ino, int flags, uint64_t* fh, FileAttr* attr) {
-  Result<client::OpenedFile> r =
-      impl_->Run(impl_->fs->Open(ToCaller(who), InodeId(ino), static_cast<uint32_t>(flags)));
+  Result<client::OpenedFile> r = impl_->Run(
+      [&] { return impl_->fs->Open(ToCaller(who), InodeId(ino), static_cast<uint32_t>(flags)); });
   if (!r.ok()) return Errno(r.status());
   *fh = r->handle;
   if (attr != nullptr) *attr = ToFileAttr(r->attr);
@@ -216,8 +262,10 @@ int Client::Open(const Credentials& who, uint64_t ino, int flags, uint64_t* fh, 
 
 int Client::Create(const Credentials& who, uint64_t parent, const std::string& name, uint32_t mode,
                    int flags, uint64_t* fh, FileAttr* attr) {
-  Result<client::OpenedFile> r = impl_->Run(impl_->fs->Create(
-      ToCaller(who), InodeId(parent), name, mode & 07777, static_cast<uint32_t>(flags)));
+  Result<client::OpenedFile> r = impl_->Run([&] {
+    return impl_->fs->Create(ToCaller(who), InodeId(parent), name, mode & 07777,
+                             static_cast<uint32_t>(flags));
+  });
   if (!r.ok()) return Errno(r.status());
   *fh = r->handle;
   if (attr != nullptr) *attr = ToFileAttr(r->attr);
@@ -225,34 +273,43 @@ int Client::Create(const Credentials& who, uint64_t parent, const std::string& n
 }
 
 ssize_t Client::Pread(uint64_t fh, void* buf, size_t count, uint64_t offset) {
-  Result<size_t> r =
-      impl_->Run(impl_->fs->Read(fh, offset, std::span<char>(static_cast<char*>(buf), count)));
+  Result<size_t> r = impl_->Run(
+      [&] { return impl_->fs->Read(fh, offset, std::span<char>(static_cast<char*>(buf), count)); });
   if (!r.ok()) return Errno(r.status());
   return static_cast<ssize_t>(*r);
 }
 
 ssize_t Client::Pwrite(uint64_t fh, const void* buf, size_t count, uint64_t offset) {
-  Status st = impl_->Run(
-      impl_->fs->Write(fh, offset, std::span<const char>(static_cast<const char*>(buf), count)));
+  Status st = impl_->Run([&] {
+    return impl_->fs->Write(fh, offset,
+                            std::span<const char>(static_cast<const char*>(buf), count));
+  });
   if (!st.ok()) return Errno(st);
   return static_cast<ssize_t>(count);
 }
 
-int Client::Flush(uint64_t fh) { return Errno(impl_->Run(impl_->fs->Flush(fh))); }
+int Client::Flush(uint64_t fh) {
+  return Errno(impl_->Run([&] { return impl_->fs->Flush(fh); }));
+}
 
-int Client::Fsync(uint64_t fh) { return Errno(impl_->Run(impl_->fs->Flush(fh))); }
+int Client::Fsync(uint64_t fh) {
+  return Errno(impl_->Run([&] { return impl_->fs->Flush(fh); }));
+}
 
-int Client::Close(uint64_t fh) { return Errno(impl_->Run(impl_->fs->Release(fh))); }
+int Client::Close(uint64_t fh) {
+  return Errno(impl_->Run([&] { return impl_->fs->Release(fh); }));
+}
 
 int Client::Fallocate(uint64_t fh, int mode, uint64_t offset, uint64_t length) {
-  Status st = impl_->Run(impl_->fs->Fallocate(fh, mode, offset, length));
+  Status st = impl_->Run([&] { return impl_->fs->Fallocate(fh, mode, offset, length); });
   if (st.code() == StatusCode::kUnimplemented) return -EOPNOTSUPP;
   return Errno(st);
 }
 
 ssize_t Client::CopyFileRange(uint64_t fh_in, uint64_t offset_in, uint64_t fh_out,
                               uint64_t offset_out, size_t length) {
-  Result<size_t> r = impl_->Run(impl_->fs->CopyRange(fh_in, offset_in, fh_out, offset_out, length));
+  Result<size_t> r = impl_->Run(
+      [&] { return impl_->fs->CopyRange(fh_in, offset_in, fh_out, offset_out, length); });
   if (!r.ok()) return Errno(r.status());
   return static_cast<ssize_t>(*r);
 }

@@ -68,6 +68,7 @@ meta::Caller ToCaller(const Credentials& who) {
   c.uid = who.uid;
   c.gid = who.gid;
   c.groups = who.groups;
+  c.umask = who.umask;
   return c;
 }
 

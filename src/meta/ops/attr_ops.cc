@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "meta/ops/posix_acl.h"
+#include "meta/schema/keys.h"
+
 #include "meta/ops/store.h"
 
 namespace chainfs::meta {
@@ -53,12 +56,30 @@ Status SetAttrOp::Apply(InodeRecord& inode) const {
   return Status();
 }
 
+namespace {
+
+// chmod rewrites the owner, mask and other entries of an access ACL, as Linux does.
+Task<Status> ChmodAccessAcl(kv::Transaction& txn, InodeId id, uint32_t mode) {
+  std::string key = keys::Xattr(id, kAclAccess);
+  Result<std::optional<std::string>> raw = co_await txn.Get(key);
+  if (!raw.ok()) co_return raw.status();
+  if (!*raw) co_return Status();
+  Result<std::vector<AclEntry>> acl = ParseAcl(**raw);
+  if (!acl.ok()) co_return Status();  // an ACL the kernel never set: left as it is
+  ChmodAcl(*acl, mode);
+  txn.Set(key, EncodeAcl(*acl));
+  co_return Status();
+}
+
+}  // namespace
+
 Task<Status> SetAttrOp::Run(kv::Transaction& txn) {
   Result<InodeRecord> inode = co_await LoadInode(txn, id_, /*snapshot=*/false);
   if (!inode.ok()) co_return inode.status();
   uint64_t old_size = inode->size;
   CO_RETURN_IF_ERROR(Apply(*inode));
   StoreInode(txn, id_, *inode);
+  if (change_.mode) CO_RETURN_IF_ERROR(co_await ChmodAccessAcl(txn, id_, inode->mode));
   if (inode->type == FileType::kRegular) {
     CountBytes(txn, id_, static_cast<int64_t>(inode->size) - static_cast<int64_t>(old_size));
   }

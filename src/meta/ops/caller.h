@@ -14,8 +14,10 @@ struct Caller {
   uint32_t uid = 0;
   uint32_t gid = 0;
   std::vector<uint32_t> groups;
+  // Applied to the mode of what the caller creates, unless a default ACL applies instead.
+  uint32_t umask = 0;
   bool InGroup(uint32_t g) const;
-  CHAINFS_MESSAGE(Caller, uid, gid, groups)
+  CHAINFS_MESSAGE(Caller, uid, gid, groups, umask)
 };
 
 enum Access : uint32_t { kMayRead = 4, kMayWrite = 2, kMayExec = 1 };

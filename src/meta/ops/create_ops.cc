@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "meta/ops/posix_acl.h"
 #include "meta/ops/sessions.h"
 #include "meta/ops/store.h"
 #include "meta/schema/keys.h"
@@ -79,6 +80,21 @@ bool ValidDeviceNumber(uint64_t rdev) {
   return major < (1u << 12) && minor < (1u << 20);
 }
 
+Task<Status> CreateOp::ApplyDefaultAcl(kv::Transaction& txn, bool is_dir, uint32_t& mode) {
+  Result<std::optional<std::string>> raw = co_await txn.Get(keys::Xattr(parent_, kAclDefault));
+  if (!raw.ok()) co_return raw.status();
+  Result<std::vector<AclEntry>> acl =
+      *raw ? ParseAcl(**raw) : Result<std::vector<AclEntry>>(InvalidArgument("none"));
+  if (!acl.ok()) {
+    mode &= ~(caller_.umask & 0777);
+    co_return Status();
+  }
+  mode = InheritAcl(*acl, mode);
+  if (!AclIsMinimal(*acl)) txn.Set(keys::Xattr(id_, kAclAccess), EncodeAcl(*acl));
+  if (is_dir) txn.Set(keys::Xattr(id_, kAclDefault), **raw);
+  co_return Status();
+}
+
 Task<Status> CreateOp::Run(kv::Transaction& txn) {
   CO_RETURN_IF_ERROR(ValidateName(name_));
   CO_RETURN_IF_ERROR(ValidateEntry(entry_));
@@ -110,6 +126,8 @@ Task<Status> CreateOp::Run(kv::Transaction& txn) {
     inode.symlink_target = entry_.symlink_target;
     inode.size = entry_.symlink_target.size();
     inode.mode = 0777;
+  } else {
+    CO_RETURN_IF_ERROR(co_await ApplyDefaultAcl(txn, is_dir, inode.mode));
   }
   StoreInode(txn, id_, inode);
   CountInodes(txn, id_, 1);

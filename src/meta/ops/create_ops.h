@@ -64,6 +64,9 @@ class CreateOp : public kv::TxnBody {
   Attr result;
 
  private:
+  // The parent's default ACL, if it has one, becomes the new inode's access ACL (and, for a
+  // directory, its default ACL too) and limits `mode`; otherwise the caller's umask does.
+  Task<Status> ApplyDefaultAcl(kv::Transaction& txn, bool is_dir, uint32_t& mode);
   Caller caller_;
   InodeId parent_;
   std::string name_;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "meta/ops/posix_acl.h"
 #include "meta/ops/store.h"
 #include "meta/schema/keys.h"
 
@@ -40,8 +41,11 @@ Task<Status> SetXattrOp::Run(kv::Transaction& txn) {
     co_return Status(StatusCode::kTooLarge, fmt::format("attribute value of {} bytes exceeds {}",
                                                         value_.size(), kMaxXattrValueBytes));
   }
-  CO_RETURN_IF_ERROR(co_await TouchInode(txn, id_, now_ns_));
   std::string key = keys::Xattr(id_, name_);
+  if (name_ == kAclAccess || name_ == kAclDefault) {
+    co_return co_await SetAcl(txn, key);
+  }
+  CO_RETURN_IF_ERROR(co_await TouchInode(txn, id_, now_ns_));
   if (mode_ != XattrMode::kAny) {
     Result<std::optional<std::string>> existing = co_await txn.Get(key);
     if (!existing.ok()) co_return existing.status();
@@ -51,6 +55,33 @@ Task<Status> SetXattrOp::Run(kv::Transaction& txn) {
     if (mode_ == XattrMode::kReplace && !*existing) co_return Missing(id_, name_);
   }
   txn.Set(key, value_);
+  co_return Status();
+}
+
+Task<Status> SetXattrOp::SetAcl(kv::Transaction& txn, std::string key) {
+  Result<std::vector<AclEntry>> acl = ParseAcl(value_);
+  if (!acl.ok()) co_return acl.status();
+  Result<InodeRecord> inode = co_await LoadInode(txn, id_, /*snapshot=*/false);
+  if (!inode.ok()) co_return inode.status();
+  if (caller_.uid != 0 && caller_.uid != inode->uid) {
+    co_return Status(StatusCode::kNotPermitted, "only the owner may set an ACL");
+  }
+  inode->ctime_ns = now_ns_;
+  if (name_ == kAclDefault) {
+    if (inode->type != FileType::kDirectory) {
+      co_return Status(StatusCode::kPermissionDenied, "a default ACL is for directories only");
+    }
+    txn.Set(key, value_);
+  } else {
+    // The mode follows the ACL; an ACL that says no more than a mode is kept as the mode.
+    inode->mode = (inode->mode & ~0777u) | AclModeBits(*acl);
+    if (AclIsMinimal(*acl)) {
+      txn.Clear(key);
+    } else {
+      txn.Set(key, value_);
+    }
+  }
+  StoreInode(txn, id_, *inode);
   co_return Status();
 }
 

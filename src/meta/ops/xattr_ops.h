@@ -21,11 +21,21 @@ enum class XattrMode { kAny, kCreate /* XATTR_CREATE */, kReplace /* XATTR_REPLA
 // kNameTooLong / kTooLarge / kInvalidArgument for the name and value, kNotFound (inode).
 class SetXattrOp : public kv::TxnBody {
  public:
-  SetXattrOp(InodeId id, std::string name, std::string value, XattrMode mode, int64_t now_ns)
-      : id_(id), name_(std::move(name)), value_(std::move(value)), mode_(mode), now_ns_(now_ns) {}
+  // `caller` matters for ACLs only: only the owner (or root) sets them.
+  SetXattrOp(InodeId id, std::string name, std::string value, XattrMode mode, int64_t now_ns,
+             Caller caller = {})
+      : caller_(std::move(caller)),
+        id_(id),
+        name_(std::move(name)),
+        value_(std::move(value)),
+        mode_(mode),
+        now_ns_(now_ns) {}
   Task<Status> Run(kv::Transaction& txn) override;
 
  private:
+  // system.posix_acl_access (which sets the mode) and system.posix_acl_default.
+  Task<Status> SetAcl(kv::Transaction& txn, std::string key);
+  Caller caller_;
   InodeId id_;
   std::string name_;
   std::string value_;

@@ -206,7 +206,7 @@ Task<Result<StatfsRsp>> MetaHandler::Statfs(Empty, rpc::CallContext&) {
 
 Task<Result<Empty>> MetaHandler::SetXattr(SetXattrReq req, rpc::CallContext&) {
   CO_ASSIGN_OR_RETURN(XattrMode mode, XattrModeOf(req.flags));
-  SetXattrOp op(req.id, std::move(req.name), std::move(req.value), mode, Now());
+  SetXattrOp op(req.id, std::move(req.name), std::move(req.value), mode, Now(), req.caller);
   CO_RETURN_IF_ERROR(co_await Run(op));
   co_return Empty{};
 }

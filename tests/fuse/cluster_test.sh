@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The cluster behind a mount: two mounts see each other's closed files; the mount rides out a
+# killed storage server, a killed and restarted metadata server, and its own death (after a
+# remount, everything fsynced is there); `chainfs down` and `up` bring back the same files.
+chainfs=$1
+source "$(dirname "$0")/lib.sh"
+start_cluster
+mnt2=$work/mnt2
+
+two_mounts() {
+  mount_again "$mnt2"
+  head -c 3000000 /dev/urandom >"$work/shared.bin"
+  cp "$work/shared.bin" "$mnt/shared.bin"
+  cmp "$work/shared.bin" "$mnt2/shared.bin" &&
+    echo appended >>"$mnt2/shared.bin" && [[ $(tail -c 9 "$mnt/shared.bin") == appended ]]
+}
+check "a file closed on one mount is whole on another" two_mounts
+
+kill_storage_during_copy() {
+  head -c $((200 << 20)) /dev/urandom >"$work/big.bin"
+  cp "$work/big.bin" "$mnt/big.bin" &
+  local copier=$!
+  sleep 1
+  kill -9 "$(cat "$dir/run/storage-2.pid")"
+  wait $copier && cmp "$work/big.bin" "$mnt/big.bin" &&
+    cmp "$work/big.bin" "$mnt2/big.bin"
+}
+check "SIGKILL of a storage server during a large copy" kill_storage_during_copy
+
+restart_storage() {
+  "$chainfs" storage --config "$dir/storage-2.toml" >>"$dir/logs/storage-2.log" 2>&1 &
+  echo $! >"$dir/run/storage-2.pid"
+  for _ in $(seq 300); do
+    if "$chainfs" status --config "$dir/admin.toml" 2>/dev/null | grep -q "^  chain" &&
+      ! "$chainfs" status --config "$dir/admin.toml" | grep "^  chain" | grep -qv "serving.*serving.*serving"; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  "$chainfs" status --config "$dir/admin.toml" >&2
+  return 1
+}
+check "a restarted storage server serves again" restart_storage
+
+kill_meta() {
+  echo before >"$mnt/meta.txt"
+  kill -9 "$(cat "$dir/run/meta.pid")"
+  sleep 0.5
+  "$chainfs" meta --config "$dir/meta.toml" >>"$dir/logs/meta.log" 2>&1 &
+  echo $! >"$dir/run/meta.pid"
+  # The mount retries until the server is back; no remount.
+  [[ $(cat "$mnt/meta.txt") == before ]] && echo after >"$mnt/meta2.txt" &&
+    [[ $(cat "$mnt2/meta2.txt") == after ]]
+}
+check "SIGKILL and restart of the metadata server" kill_meta
+
+kill_mount() {
+  python3 - "$mnt/synced.bin" <<'PY'
+import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT, 0o644)
+os.write(fd, b"s" * 3000000)
+os.fsync(fd)
+os.write(fd, b"unsynced")  # may be lost; the fsynced bytes may not
+PY
+  kill -9 "$(cat "$dir/run/mount.pid")"
+  sleep 0.5
+  ! ls "$mnt" >/dev/null 2>&1  # the dead mount: transport endpoint is not connected
+  "$chainfs" mount --config "$dir/client.toml" "$mnt" >>"$dir/logs/mount.log" 2>&1 &
+  echo $! >"$dir/run/mount.pid"
+  for _ in $(seq 200); do
+    ls "$mnt/synced.bin" >/dev/null 2>&1 && break
+    sleep 0.05
+  done
+  [[ $(head -c 3000000 "$mnt/synced.bin" | tr -d s | wc -c) -eq 0 ]] &&
+    [[ $(stat -c %s "$mnt/synced.bin") -ge 3000000 ]]
+}
+check "SIGKILL of the FUSE daemon, then a remount" kill_mount
+
+down_and_up() {
+  umount -l "$mnt2" && sleep 0.2
+  sum=$(md5sum <"$mnt/big.bin")
+  "$chainfs" down --dir "$dir" >/dev/null && ! grep -q " $mnt " /proc/mounts &&
+    "$chainfs" up --dir "$dir" --mount "$mnt" >/dev/null &&
+    [[ $(md5sum <"$mnt/big.bin") == "$sum" ]] && [[ $(cat "$mnt/meta2.txt") == after ]]
+}
+check "down, then up on the same directory, brings the files back" down_and_up
+
+refuse_second_up() {
+  ! "$chainfs" up --dir "$dir" --mount "$work/other" >"$work/dup.out" 2>&1 &&
+    grep -q "is running" "$work/dup.out"
+}
+check "up on a directory whose cluster runs is refused" refuse_second_up
+
+echo "$checks checks passed"
