@@ -80,7 +80,8 @@ bool ValidDeviceNumber(uint64_t rdev) {
   return major < (1u << 12) && minor < (1u << 20);
 }
 
-Task<Status> CreateOp::ApplyDefaultAcl(kv::Transaction& txn, bool is_dir, uint32_t& mode) {
+Task<Status> CreateOp::ApplyDefaultAcl(kv::Transaction& txn, bool is_dir, InodeRecord& inode) {
+  uint32_t& mode = inode.mode;
   Result<std::optional<std::string>> raw = co_await txn.Get(keys::Xattr(parent_, kAclDefault));
   if (!raw.ok()) co_return raw.status();
   Result<std::vector<AclEntry>> acl =
@@ -90,7 +91,10 @@ Task<Status> CreateOp::ApplyDefaultAcl(kv::Transaction& txn, bool is_dir, uint32
     co_return Status();
   }
   mode = InheritAcl(*acl, mode);
-  if (!AclIsMinimal(*acl)) txn.Set(keys::Xattr(id_, kAclAccess), EncodeAcl(*acl));
+  if (!AclIsMinimal(*acl)) {
+    inode.flags |= kInodeHasAcl;
+    txn.Set(keys::Xattr(id_, kAclAccess), EncodeAcl(*acl));
+  }
   if (is_dir) txn.Set(keys::Xattr(id_, kAclDefault), **raw);
   co_return Status();
 }
@@ -127,7 +131,7 @@ Task<Status> CreateOp::Run(kv::Transaction& txn) {
     inode.size = entry_.symlink_target.size();
     inode.mode = 0777;
   } else {
-    CO_RETURN_IF_ERROR(co_await ApplyDefaultAcl(txn, is_dir, inode.mode));
+    CO_RETURN_IF_ERROR(co_await ApplyDefaultAcl(txn, is_dir, inode));
   }
   StoreInode(txn, id_, inode);
   CountInodes(txn, id_, 1);

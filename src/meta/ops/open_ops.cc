@@ -60,7 +60,7 @@ Task<Status> OpenOp::Run(kv::Transaction& txn) {
   if (inode.type == FileType::kDirectory && write) {
     co_return Status(StatusCode::kIsDirectory, fmt::format("inode {} is a directory", id_));
   }
-  CO_RETURN_IF_ERROR(CheckAccess(inode, caller_, AccessWanted(flags_)));
+  CO_RETURN_IF_ERROR(co_await CheckAccessWithAcl(txn, id_, inode, caller_, AccessWanted(flags_)));
   bool touch_atime =
       !(flags_ & O_NOATIME) && inode.type != FileType::kDirectory && AtimeDue(inode, now_ns_);
   if (truncate || touch_atime) {

@@ -112,6 +112,29 @@ void ChmodAcl(std::vector<AclEntry>& acl, uint32_t mode) {
   if (AclEntry* e = Find(acl, kAclOther)) e->perm = mode & 7;
 }
 
+bool AclPermits(const std::vector<AclEntry>& acl, uint32_t uid, uint32_t owner_gid,
+                const std::function<bool(uint32_t)>& in_group, uint32_t want) {
+  uint32_t mask = 7;
+  for (const AclEntry& e : acl) {
+    if (e.tag == kAclMask) mask = e.perm;
+  }
+  for (const AclEntry& e : acl) {
+    if (e.tag == kAclUser && e.id == uid) return (e.perm & mask & want) == want;
+  }
+  bool in_some_group = false;
+  for (const AclEntry& e : acl) {
+    bool group_entry = e.tag == kAclGroupObj || e.tag == kAclGroup;
+    if (!group_entry || !in_group(e.tag == kAclGroupObj ? owner_gid : e.id)) continue;
+    in_some_group = true;
+    if ((e.perm & mask & want) == want) return true;
+  }
+  if (in_some_group) return false;
+  for (const AclEntry& e : acl) {
+    if (e.tag == kAclOther) return (e.perm & want) == want;
+  }
+  return false;
+}
+
 uint32_t InheritAcl(std::vector<AclEntry>& acl, uint32_t mode) {
   if (AclEntry* e = Find(acl, kAclUserObj)) e->perm &= (mode >> 6) & 7;
   AclEntry* group = Find(acl, kAclMask);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,10 @@ uint32_t AclModeBits(const std::vector<AclEntry>& acl);
 bool AclIsMinimal(const std::vector<AclEntry>& acl);
 // chmod: the owner, mask (or group) and other entries take the mode's bits.
 void ChmodAcl(std::vector<AclEntry>& acl, uint32_t mode);
+// POSIX.1e access check of `acl` for a caller who does not own the file: a named-user entry,
+// else the owning group and named-group entries (each limited by the mask), else other.
+bool AclPermits(const std::vector<AclEntry>& acl, uint32_t uid, uint32_t owner_gid,
+                const std::function<bool(uint32_t)>& in_group, uint32_t want);
 // A new file in a directory with default ACL `acl`: the ACL becomes the file's access ACL,
 // limited by the requested `mode`; returns the file's mode (setuid/setgid/sticky kept).
 uint32_t InheritAcl(std::vector<AclEntry>& acl, uint32_t mode);

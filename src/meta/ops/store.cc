@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "meta/ops/posix_acl.h"
 #include "meta/schema/keys.h"
 
 namespace chainfs::meta {
@@ -45,6 +46,21 @@ void StoreDentry(kv::Transaction& txn, InodeId parent, std::string_view name,
   txn.Set(keys::Dentry(parent, name), rpc::Encode(record));
 }
 
+Task<Status> CheckAccessWithAcl(kv::Transaction& txn, InodeId id, const InodeRecord& inode,
+                                const Caller& caller, uint32_t want) {
+  bool by_acl = (inode.flags & kInodeHasAcl) && caller.uid != 0 && caller.uid != inode.uid;
+  if (!by_acl) co_return CheckAccess(inode, caller, want);
+  Result<std::optional<std::string>> raw = co_await txn.SnapshotGet(keys::Xattr(id, kAclAccess));
+  if (!raw.ok()) co_return raw.status();
+  Result<std::vector<AclEntry>> acl =
+      *raw ? ParseAcl(**raw) : Result<std::vector<AclEntry>>(InvalidArgument("none"));
+  if (!acl.ok()) co_return CheckAccess(inode, caller, want);
+  auto in_group = [&caller](uint32_t gid) { return caller.InGroup(gid); };
+  if (AclPermits(*acl, caller.uid, inode.gid, in_group, want)) co_return Status();
+  co_return Status(StatusCode::kPermissionDenied,
+                   fmt::format("uid {} may not access inode {} by its ACL", caller.uid, id));
+}
+
 Task<Result<InodeRecord>> LoadDirectory(kv::Transaction& txn, InodeId id, const Caller& caller,
                                         uint32_t want, bool snapshot) {
   Result<InodeRecord> dir = co_await LoadInode(txn, id, snapshot);
@@ -52,7 +68,7 @@ Task<Result<InodeRecord>> LoadDirectory(kv::Transaction& txn, InodeId id, const 
   if (dir->type != FileType::kDirectory) {
     co_return Status(StatusCode::kNotDirectory, fmt::format("inode {} is not a directory", id));
   }
-  CO_RETURN_IF_ERROR(CheckAccess(*dir, caller, want));
+  CO_RETURN_IF_ERROR(co_await CheckAccessWithAcl(txn, id, *dir, caller, want));
   co_return dir;
 }
 
@@ -66,7 +82,7 @@ Task<Result<InodeRecord>> LoadParentOfNewEntry(kv::Transaction& txn, InodeId par
   if (dir.type != FileType::kDirectory) {
     co_return Status(StatusCode::kNotDirectory, fmt::format("inode {} is not a directory", parent));
   }
-  CO_RETURN_IF_ERROR(CheckAccess(dir, caller, kMayWrite | kMayExec));
+  CO_RETURN_IF_ERROR(co_await CheckAccessWithAcl(txn, parent, dir, caller, kMayWrite | kMayExec));
   if ((*raw)[1]) {
     co_return Status(StatusCode::kAlreadyExists,
                      fmt::format("'{}' already exists in directory {}", name, parent));

@@ -22,6 +22,10 @@ void StoreDentry(kv::Transaction& txn, InodeId parent, std::string_view name,
 // The directory `id`, which `caller` may access as `want` (Access bits): kNotFound,
 // kNotDirectory, kPermissionDenied. Read with a conflict (it must exist and stay a directory
 // until the transaction commits) unless `snapshot`.
+// CheckAccess, by the inode's access ACL when it has one (kInodeHasAcl).
+Task<Status> CheckAccessWithAcl(kv::Transaction& txn, InodeId id, const InodeRecord& inode,
+                                const Caller& caller, uint32_t want);
+
 Task<Result<InodeRecord>> LoadDirectory(kv::Transaction& txn, InodeId id, const Caller& caller,
                                         uint32_t want, bool snapshot);
 // What creating `name` in `parent` needs: the parent, a directory the caller may write and

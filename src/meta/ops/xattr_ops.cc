@@ -25,10 +25,11 @@ Status Missing(InodeId id, std::string_view name) {
 }
 
 // Attribute changes touch the inode's ctime, and need the inode to exist.
-Task<Status> TouchInode(kv::Transaction& txn, InodeId id, int64_t now_ns) {
+Task<Status> TouchInode(kv::Transaction& txn, InodeId id, int64_t now_ns, bool drop_acl = false) {
   Result<InodeRecord> inode = co_await LoadInode(txn, id, /*snapshot=*/false);
   if (!inode.ok()) co_return inode.status();
   inode->ctime_ns = now_ns;
+  if (drop_acl) inode->flags &= ~kInodeHasAcl;
   StoreInode(txn, id, *inode);
   co_return Status();
 }
@@ -76,8 +77,10 @@ Task<Status> SetXattrOp::SetAcl(kv::Transaction& txn, std::string key) {
     // The mode follows the ACL; an ACL that says no more than a mode is kept as the mode.
     inode->mode = (inode->mode & ~0777u) | AclModeBits(*acl);
     if (AclIsMinimal(*acl)) {
+      inode->flags &= ~kInodeHasAcl;
       txn.Clear(key);
     } else {
+      inode->flags |= kInodeHasAcl;
       txn.Set(key, value_);
     }
   }
@@ -118,7 +121,7 @@ Task<Status> RemoveXattrOp::Run(kv::Transaction& txn) {
   Result<std::optional<std::string>> existing = co_await txn.Get(key);
   if (!existing.ok()) co_return existing.status();
   if (!*existing) co_return Missing(id_, name_);
-  CO_RETURN_IF_ERROR(co_await TouchInode(txn, id_, now_ns_));
+  CO_RETURN_IF_ERROR(co_await TouchInode(txn, id_, now_ns_, /*drop_acl=*/name_ == kAclAccess));
   txn.Clear(key);
   co_return Status();
 }

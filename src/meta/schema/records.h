@@ -33,6 +33,9 @@ struct Layout {
                   seed)
 };
 
+// InodeRecord::flags.
+inline constexpr uint32_t kInodeHasAcl = 1u << 0;  // a system.posix_acl_access beyond the mode
+
 struct InodeRecord {
   FileType type = FileType::kRegular;
   uint32_t mode = 0;  // permission bits and setuid/setgid/sticky, without the type
