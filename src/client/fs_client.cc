@@ -22,6 +22,10 @@ FsClient::FsClient(Runtime& rt, ClientConfig config) : rt_(rt), config_(std::mov
   MetaClientOptions meta;
   meta.give_up_after = Nanos(config_.meta_timeout_ms * 1'000'000);
   meta_ = std::make_unique<MetaClient>(rt_, *pool_, config_.metas(), meta);
+  // Session calls give up sooner: a renewal is tried again soon, and Stop must not linger.
+  MetaClientOptions session;
+  session.give_up_after = Nanos(5'000'000'000);
+  session_meta_ = std::make_unique<MetaClient>(rt_, *pool_, config_.metas(), session);
 }
 
 FsClient::~FsClient() = default;
@@ -94,7 +98,8 @@ Task<Status> FsClient::KeepSession() {
     if (stopping_) break;
     meta::SessionReq req;
     req.session = session_;
-    Result<meta::SessionRsp> r = co_await meta_->Call(&MetaService::Client::RenewSession, req);
+    Result<meta::SessionRsp> r =
+        co_await session_meta_->Call(&MetaService::Client::RenewSession, req);
     if (r.ok()) continue;
     if (r.status().code() == StatusCode::kNotFound) {
       LOG_WARN("client session {} expired: its locks are gone; registering a new one", session_);
@@ -108,13 +113,16 @@ Task<Status> FsClient::KeepSession() {
 }
 
 Task<void> FsClient::Stop() {
-  for (auto& [handle, h] : handles_) (void)co_await Flush(handle);
+  std::vector<uint64_t> open;
+  for (const auto& [handle, h] : handles_) open.push_back(handle);
+  for (uint64_t handle : open) (void)co_await Flush(handle);
   stopping_ = true;
   while (keeper_running_) co_await rt_.clock().Sleep(Nanos(10'000'000));
   if (session_ != 0) {
+    // Best effort and brief: an expired session is reaped by the servers anyway.
     meta::SessionReq req;
     req.session = session_;
-    (void)co_await meta_->Call(&MetaService::Client::EndSession, req);
+    (void)co_await session_meta_->Call(&MetaService::Client::EndSession, req);
   }
   routing_->Stop();
   pool_->CloseAll();

@@ -114,6 +114,7 @@ class FsClient {
   std::unique_ptr<StorageClient> storage_;
   std::unique_ptr<FileChunks> chunks_;
   std::unique_ptr<MetaClient> meta_;
+  std::unique_ptr<MetaClient> session_meta_;
   uint64_t session_ = 0;
   Nanos session_lease_{0};
   bool stopping_ = false;

@@ -32,7 +32,7 @@ restart_storage() {
   echo $! >"$dir/run/storage-2.pid"
   for _ in $(seq 300); do
     if "$chainfs" status --config "$dir/admin.toml" 2>/dev/null | grep -q "^  chain" &&
-      ! "$chainfs" status --config "$dir/admin.toml" | grep "^  chain" | grep -qv "serving.*serving.*serving"; then
+      ! "$chainfs" status --config "$dir/admin.toml" | grep "^  chain" | grep -qv "SERVING.*SERVING.*SERVING"; then
       return 0
     fi
     sleep 0.2
