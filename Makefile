@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 BUILD_TYPE ?= RelWithDebInfo
 
-.PHONY: all deps build fuzz-build asan-build test up bench soak format clean
+.PHONY: all deps build fuzz-build asan-build test up down bench soak format clean
 
 all: build
 
@@ -31,11 +31,16 @@ asan-build: deps
 test: build fuzz-build asan-build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
-# For now: dependencies and the build. Starting a local cluster comes with the client issue.
+# Dependencies, the build, then a whole local cluster (mgmtd, a metadata server, three storage
+# servers with replication 3) mounted with FUSE. UP_DIR keeps configs, data and logs; `make
+# down` stops it, and `make up` on the same UP_DIR brings the same files back.
+UP_DIR   ?= $(HOME)/.chainfs
+UP_MOUNT ?= $(HOME)/chainfs
 up: build
-	@echo
-	@echo "chainfs is built: $(abspath $(BUILD))/src/cli/chainfs"
-	@$(BUILD)/src/cli/chainfs version
+	$(BUILD)/src/cli/chainfs up --dir $(UP_DIR) --mount $(UP_MOUNT)
+
+down:
+	$(BUILD)/src/cli/chainfs down --dir $(UP_DIR)
 
 # Runs SEEDS simulation seeds from FIRST (defaults 1000 and 1); a failing seed prints itself.
 SEEDS ?= 1000

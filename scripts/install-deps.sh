@@ -9,6 +9,7 @@ PACKAGES=(
   libasio-dev liburing-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libisal-dev libssl-dev libcli11-dev librocksdb-dev libpq-dev postgresql
   libgtest-dev libgmock-dev fio
+  libfuse3-dev fuse3 attr acl sqlite3 python3 util-linux procps
 )
 
 missing=()

@@ -126,6 +126,8 @@ Task<void> FsClient::Stop() {
   }
   routing_->Stop();
   pool_->CloseAll();
+  // The follower's loop uses mgmtd_, which goes with this client.
+  co_await routing_->Join();
 }
 
 meta::Attr FsClient::Overlay(meta::Attr attr) const {

@@ -9,6 +9,7 @@ struct RoutingFollower::State {
   Runtime& rt;
   MgmtdClient& client;
   bool stopping = false;
+  bool running = false;
   std::shared_ptr<const RoutingInfo> current = std::make_shared<RoutingInfo>();
   Notifier changed;
   std::function<void(std::shared_ptr<const RoutingInfo>)> on_change;
@@ -33,6 +34,8 @@ Task<void> FollowLoop(std::shared_ptr<RoutingFollower::State> s) {
     if (s->on_change) s->on_change(s->current);
     s->changed.NotifyAll();
   }
+  s->running = false;
+  s->changed.NotifyAll();
 }
 
 }  // namespace
@@ -42,7 +45,15 @@ RoutingFollower::RoutingFollower(Runtime& rt, MgmtdClient& client)
 
 RoutingFollower::~RoutingFollower() { Stop(); }
 
-void RoutingFollower::Start() { state_->rt.Spawn(FollowLoop(state_), "routing follower"); }
+void RoutingFollower::Start() {
+  state_->running = true;
+  state_->rt.Spawn(FollowLoop(state_), "routing follower");
+}
+
+Task<void> RoutingFollower::Join() {
+  std::shared_ptr<State> s = state_;
+  while (s->running) co_await s->changed.Wait(s->rt.clock().Now() + Nanos(100'000'000));
+}
 
 void RoutingFollower::Stop() {
   state_->stopping = true;

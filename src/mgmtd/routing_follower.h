@@ -18,6 +18,8 @@ class RoutingFollower {
 
   void Start();
   void Stop();
+  // After Stop(): returns once the loop has ended, so the MgmtdClient may go.
+  Task<void> Join();
   // Never null: version 0 and empty until the first answer.
   std::shared_ptr<const RoutingInfo> current() const;
   // Returns once the routing version is above `version`, or at `deadline` (Clock::Now scale).

@@ -106,6 +106,7 @@ Task<Status> StopOnWorker(MetaServer::State* s) {
   }
   if (s->routing) s->routing->Stop();
   if (s->pool) s->pool->CloseAll();
+  if (s->routing) co_await s->routing->Join();
   s->server.reset();
   s->gc.reset();
   s->handler.reset();
