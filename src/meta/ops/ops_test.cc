@@ -3,6 +3,7 @@
 #include <set>
 
 #include "meta/ops/ops_fixture.h"
+#include "meta/ops/posix_acl.h"
 
 namespace chainfs::meta {
 namespace {
@@ -306,7 +307,12 @@ TEST_F(MetaOpsTest, ConcurrentRenamesNeverFormACycle) {
 
 TEST_F(MetaOpsTest, XattrsInEveryNamespace) {
   InodeId f = Create(kRoot, kRootInode, "f", NewEntry{})->id;
-  std::string acl(28, '\x02');
+  // owner rw, user 1000 r, group r, mask r, other r: an ACL beyond the mode.
+  std::string acl = EncodeAcl({{kAclUserObj, 6, 0},
+                               {kAclUser, 4, 1000},
+                               {kAclGroupObj, 4, 0},
+                               {kAclMask, 4, 0},
+                               {kAclOther, 4, 0}});
   for (auto [name, value] :
        std::vector<std::pair<std::string, std::string>>{{"user.color", "blue"},
                                                         {"trusted.x", "t"},
