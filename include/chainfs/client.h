@@ -50,6 +50,7 @@ struct DirEntry {
 struct DirPage {
   std::vector<DirEntry> entries;
   bool more = false;
+  std::vector<FileAttr> attrs;  // with `plus`: one per entry
 };
 
 struct FsStats {
@@ -108,8 +109,10 @@ class Client {
   int Rmdir(const Credentials& who, uint64_t parent, const std::string& name);
   int Rename(const Credentials& who, uint64_t parent, const std::string& name, uint64_t new_parent,
              const std::string& new_name, unsigned flags);
+  // Entries sorting after `after`; `limit` 0 means the server's page size. With `plus`, the
+  // page carries each entry's attributes too, in the same call.
   int ReadDir(const Credentials& who, uint64_t ino, const std::string& after, uint32_t limit,
-              DirPage* page);
+              DirPage* page, bool plus = false);
   int StatFs(FsStats* stats);
   int SetXattr(const Credentials& who, uint64_t ino, const std::string& name,
                const std::string& value, int flags);

@@ -189,9 +189,12 @@ Task<Status> FsClient::Rename(meta::Caller caller, InodeId src_parent, std::stri
 }
 
 Task<Result<meta::ReaddirRsp>> FsClient::Readdir(meta::Caller caller, InodeId id, std::string after,
-                                                 uint32_t limit) {
-  meta::ReaddirReq req{std::move(caller), id, std::move(after), limit};
-  co_return co_await meta_->Call(&MetaService::Client::Readdir, req);
+                                                 uint32_t limit, bool plus) {
+  meta::ReaddirReq req{std::move(caller), id, std::move(after), limit, plus};
+  CO_ASSIGN_OR_RETURN(meta::ReaddirRsp rsp,
+                      co_await meta_->Call(&MetaService::Client::Readdir, req));
+  for (meta::Attr& a : rsp.attrs) a = Overlay(std::move(a));
+  co_return rsp;
 }
 
 Task<Result<FsStat>> FsClient::Statfs() {

@@ -58,8 +58,9 @@ class FsClient {
   Task<Status> Rmdir(meta::Caller caller, InodeId parent, std::string name);
   Task<Status> Rename(meta::Caller caller, InodeId src_parent, std::string src_name,
                       InodeId dst_parent, std::string dst_name, uint32_t flags);
+  // With `plus`, the page carries each entry's attributes (one call per page).
   Task<Result<meta::ReaddirRsp>> Readdir(meta::Caller caller, InodeId id, std::string after,
-                                         uint32_t limit);
+                                         uint32_t limit, bool plus = false);
   Task<Result<FsStat>> Statfs();
   Task<Status> SetXattr(meta::Caller caller, InodeId id, std::string name, std::string value,
                         uint32_t flags);

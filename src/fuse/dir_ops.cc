@@ -19,6 +19,7 @@ struct DirStream {
   uint64_t base = 0;  // the listing index of page.entries[0]
   DirPage page;
   bool fetched = false;
+  bool plus = false;  // the pages carry attributes (readdirplus)
 };
 
 DirStream* StreamOf(fuse_file_info* fi) { return reinterpret_cast<DirStream*>(fi->fh); }
@@ -43,12 +44,14 @@ void ReleaseDir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
   fuse_reply_err(req, 0);
 }
 
-// Makes the page hold listing index `index` (or end the listing). Returns 0 or -errno.
-int Seek(fuse_req_t req, DirStream& s, const Credentials& who, uint64_t index) {
-  if (!s.fetched || index < s.base) {
+// Makes the page hold listing index `index` (or end the listing), with attributes when `plus`.
+// Returns 0 or -errno.
+int Seek(fuse_req_t req, DirStream& s, const Credentials& who, uint64_t index, bool plus) {
+  if (!s.fetched || index < s.base || (plus && !s.plus)) {
     s.base = 0;
     s.page = DirPage{};
-    int rc = StateOf(req).client->ReadDir(who, s.ino, "", 0, &s.page);
+    s.plus = plus;
+    int rc = StateOf(req).client->ReadDir(who, s.ino, "", 0, &s.page, plus);
     if (rc != 0) return rc;
     s.fetched = true;
   }
@@ -56,7 +59,7 @@ int Seek(fuse_req_t req, DirStream& s, const Credentials& who, uint64_t index) {
     std::string after = s.page.entries.back().name;
     uint64_t next_base = s.base + s.page.entries.size();
     DirPage next;
-    int rc = StateOf(req).client->ReadDir(who, s.ino, after, 0, &next);
+    int rc = StateOf(req).client->ReadDir(who, s.ino, after, 0, &next, s.plus);
     if (rc != 0) return rc;
     s.base = next_base;
     s.page = std::move(next);
@@ -73,17 +76,16 @@ ssize_t Fill(fuse_req_t req, DirStream& s, std::string& buf, off_t off, bool plu
   Credentials who = CallerOf(req);
   size_t size = buf.size();
   size_t used = 0;
-  // Adds one entry; false when the buffer is full.
-  auto add = [&](const std::string& name, uint64_t ino, uint32_t mode, uint64_t next) {
+  // Adds one entry (with its attributes, when known); false when the buffer is full.
+  auto add = [&](const std::string& name, uint64_t ino, uint32_t mode, uint64_t next,
+                 const FileAttr* attr) {
     size_t n;
     if (plus) {
       fuse_entry_param e{};
-      bool dot = name == "." || name == "..";
-      FileAttr attr;
-      if (!dot && m.client->GetAttr(ino, &attr) == 0) {
+      if (attr != nullptr) {
         e.ino = ino;
         e.generation = 1;
-        e.attr = ToStat(attr);
+        e.attr = ToStat(*attr);
         e.attr_timeout = m.attr_timeout;
         e.entry_timeout = m.entry_timeout;
       } else {
@@ -105,20 +107,22 @@ ssize_t Fill(fuse_req_t req, DirStream& s, std::string& buf, off_t off, bool plu
   };
   uint64_t at = static_cast<uint64_t>(off);
   if (at == 0) {
-    if (!add(".", s.ino, S_IFDIR, 1)) return static_cast<ssize_t>(used);
+    if (!add(".", s.ino, S_IFDIR, 1, nullptr)) return static_cast<ssize_t>(used);
     at = 1;
   }
   if (at == 1) {
-    if (!add("..", s.parent, S_IFDIR, 2)) return static_cast<ssize_t>(used);
+    if (!add("..", s.parent, S_IFDIR, 2, nullptr)) return static_cast<ssize_t>(used);
     at = 2;
   }
   for (;;) {
     uint64_t index = at - 2;
-    int rc = Seek(req, s, who, index);
+    int rc = Seek(req, s, who, index, plus);
     if (rc != 0) return used > 0 ? static_cast<ssize_t>(used) : rc;
     if (index < s.base || index >= s.base + s.page.entries.size()) break;  // the end
-    const DirEntry& e = s.page.entries[index - s.base];
-    if (!add(e.name, e.ino, e.mode, at + 1)) break;
+    size_t k = index - s.base;
+    const DirEntry& e = s.page.entries[k];
+    const FileAttr* attr = k < s.page.attrs.size() ? &s.page.attrs[k] : nullptr;
+    if (!add(e.name, e.ino, e.mode, at + 1, attr)) break;
     ++at;
   }
   return static_cast<ssize_t>(used);

@@ -175,15 +175,17 @@ int Client::Rename(const Credentials& who, uint64_t parent, const std::string& n
 }
 
 int Client::ReadDir(const Credentials& who, uint64_t ino, const std::string& after, uint32_t limit,
-                    DirPage* page) {
-  Result<meta::ReaddirRsp> r =
-      impl_->Run([&] { return impl_->fs->Readdir(ToCaller(who), InodeId(ino), after, limit); });
+                    DirPage* page, bool plus) {
+  Result<meta::ReaddirRsp> r = impl_->Run(
+      [&] { return impl_->fs->Readdir(ToCaller(who), InodeId(ino), after, limit, plus); });
   if (!r.ok()) return Errno(r.status());
   page->entries.clear();
   for (const meta::DirEntry& e : r->entries) {
     page->entries.push_back(DirEntry{e.name, e.child.value(), api::TypeBits(e.type)});
   }
   page->more = r->more;
+  page->attrs.clear();
+  for (const meta::Attr& a : r->attrs) page->attrs.push_back(ToFileAttr(a));
   return 0;
 }
 

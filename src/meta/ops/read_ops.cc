@@ -47,6 +47,13 @@ Task<Status> ReaddirOp::Run(kv::Transaction& txn) {
     CO_ASSIGN_OR_RETURN(DentryRecord d, DecodeRecord<DentryRecord>(row.value));
     entries.push_back({std::move(name), d.child, d.type});
   }
+  attrs.clear();
+  if (!plus_) co_return Status();
+  for (const DirEntry& e : entries) {
+    // An entry removed since its dentry was read cannot be: the reads share one snapshot.
+    CO_ASSIGN_OR_RETURN(Attr a, co_await LoadAttr(txn, e.child));
+    attrs.push_back(std::move(a));
+  }
   co_return Status();
 }
 

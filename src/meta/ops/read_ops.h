@@ -50,11 +50,17 @@ struct DirEntry {
 // read permission. `more` says whether entries remain.
 class ReaddirOp : public kv::TxnBody {
  public:
-  ReaddirOp(Caller caller, InodeId dir, std::string after, uint32_t limit)
-      : caller_(std::move(caller)), dir_(dir), after_(std::move(after)), limit_(limit) {}
+  // With `plus`, `attrs` gets each entry's attributes too (readdirplus), from the same snapshot.
+  ReaddirOp(Caller caller, InodeId dir, std::string after, uint32_t limit, bool plus = false)
+      : caller_(std::move(caller)),
+        dir_(dir),
+        after_(std::move(after)),
+        limit_(limit),
+        plus_(plus) {}
   Task<Status> Run(kv::Transaction& txn) override;
   bool read_only() const override { return true; }
   std::vector<DirEntry> entries;
+  std::vector<Attr> attrs;
   bool more = false;
 
  private:
@@ -62,6 +68,7 @@ class ReaddirOp : public kv::TxnBody {
   InodeId dir_;
   std::string after_;
   uint32_t limit_;
+  bool plus_;
 };
 
 // statfs: what is in use, from the usage counters (snapshot reads; they change only by atomic

@@ -124,13 +124,15 @@ struct ReaddirReq {
   InodeId id;
   std::string after;
   uint32_t limit = 0;  // 0: the server's page size
-  CHAINFS_MESSAGE(ReaddirReq, caller, id, after, limit)
+  bool plus = false;   // readdirplus: each entry's attributes too
+  CHAINFS_MESSAGE(ReaddirReq, caller, id, after, limit, plus)
 };
 
 struct ReaddirRsp {
   std::vector<DirEntry> entries;
   bool more = false;
-  CHAINFS_MESSAGE(ReaddirRsp, entries, more)
+  std::vector<Attr> attrs;  // with plus: one per entry
+  CHAINFS_MESSAGE(ReaddirRsp, entries, more, attrs)
 };
 
 struct StatfsRsp {
