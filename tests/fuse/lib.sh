@@ -2,6 +2,13 @@
 # failed. Source it after setting `chainfs` to the binary.
 set -euo pipefail
 
+# A mount needs the FUSE device; load the module if it is not there yet.
+if [[ ! -c /dev/fuse ]]; then modprobe fuse 2>/dev/null || true; fi
+if [[ ! -c /dev/fuse ]]; then
+  echo "FAIL: /dev/fuse is missing (the fuse kernel module is not loaded): no mount can work" >&2
+  exit 1
+fi
+
 work=$(mktemp -d /tmp/chainfs-test.XXXXXX)
 dir=$work/cluster
 mnt=$work/mnt
