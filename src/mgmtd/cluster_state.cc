@@ -43,6 +43,7 @@ bool ClusterState::ApplyReports(const HeartbeatReq& hb) {
     t.local = r.local;
     t.used_bytes = r.used_bytes;
     t.capacity_bytes = r.capacity_bytes;
+    t.fs_id = r.fs_id;
   }
   return changed;
 }

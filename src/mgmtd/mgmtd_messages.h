@@ -15,7 +15,10 @@ struct TargetReport {
   LocalState local = LocalState::kOnline;
   uint64_t used_bytes = 0;
   uint64_t capacity_bytes = 0;
-  CHAINFS_MESSAGE(TargetReport, target, local, used_bytes, capacity_bytes)
+  // Which file system the target is on (statvfs f_fsid; 0: unknown): targets that share one
+  // are counted once in the cluster's capacity.
+  uint64_t fs_id = 0;
+  CHAINFS_MESSAGE(TargetReport, target, local, used_bytes, capacity_bytes, fs_id)
 };
 
 // Sent by every server each heartbeat interval. `incarnation` is drawn at process start: a new

@@ -36,7 +36,8 @@ struct TargetInfo {
   LocalState local = LocalState::kOffline;
   uint64_t used_bytes = 0;
   uint64_t capacity_bytes = 0;
-  CHAINFS_MESSAGE(TargetInfo, id, node, chain, local, used_bytes, capacity_bytes)
+  uint64_t fs_id = 0;  // the file system it is on, per its node (0: unknown)
+  CHAINFS_MESSAGE(TargetInfo, id, node, chain, local, used_bytes, capacity_bytes, fs_id)
 };
 
 struct ChainTable {

@@ -20,6 +20,7 @@ struct LocalTarget {
   // Its disk failed: it serves nothing and reports itself offline.
   bool failed = false;
   uint64_t capacity_bytes = 0;
+  uint64_t fs_id = 0;
 };
 
 }  // namespace chainfs::storage

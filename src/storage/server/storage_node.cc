@@ -49,6 +49,7 @@ mgmtd::HeartbeatReq MakeHeartbeat(State& s) {
     r.local = s.replicator.LocalStateOf(*t);
     r.used_bytes = t->engine->used_bytes();
     r.capacity_bytes = t->capacity_bytes;
+    r.fs_id = t->fs_id;
     hb.targets.push_back(r);
   }
   return hb;
@@ -107,6 +108,7 @@ Task<Result<std::unique_ptr<StorageNode>>> StorageNode::Start(Runtime& rt,
     auto t = std::make_unique<LocalTarget>();
     t->id = spec.id;
     t->capacity_bytes = spec.capacity_bytes;
+    t->fs_id = spec.fs_id;
     t->engine = std::make_unique<ChunkEngine>(*spec.store, rt.disk(), spec.blob_dir);
     Status opened = co_await t->engine->Open();
     if (!opened.ok()) {

@@ -38,6 +38,7 @@ struct TargetSpec {
   kv::Engine* store = nullptr;
   // The size of the file system the target is on (0: unknown), reported to the manager.
   uint64_t capacity_bytes = 0;
+  uint64_t fs_id = 0;  // which file system that is (0: unknown)
 };
 
 // A storage server on one runtime: its targets, the RPC server answering StorageService, a

@@ -105,10 +105,10 @@ Result<std::unique_ptr<StorageServer>> StorageServer::Start(const StorageServerC
     options.path = dir.path + "/meta";
     ASSIGN_OR_RETURN(std::unique_ptr<kv::RocksDbEngine> store, kv::RocksDbEngine::Open(options));
     struct statvfs fs_stat {};
-    uint64_t capacity = ::statvfs(dir.path.c_str(), &fs_stat) == 0
-                            ? uint64_t{fs_stat.f_blocks} * fs_stat.f_frsize
-                            : 0;
-    specs.push_back(TargetSpec{dir.id, dir.path + "/blobs", store.get(), capacity});
+    bool known = ::statvfs(dir.path.c_str(), &fs_stat) == 0;
+    uint64_t capacity = known ? uint64_t{fs_stat.f_blocks} * fs_stat.f_frsize : 0;
+    uint64_t fs_id = known ? uint64_t{fs_stat.f_fsid} : 0;
+    specs.push_back(TargetSpec{dir.id, dir.path + "/blobs", store.get(), capacity, fs_id});
     state->stores.push_back(std::move(store));
   }
   StorageNodeOptions options;
