@@ -224,16 +224,21 @@ Status Up(const Layout& l, const UpOptions& o) {
 Status Down(const Layout& l) {
   std::string mount = ReadFileOr((l.dir / "mountpoint").string(), "");
   std::vector<std::string> names = ProcessNames(64);
+  Status result;
+  // Every process gets its stop, even when an earlier one would not go.
   for (auto it = names.rbegin(); it != names.rend(); ++it) {
     pid_t pid = LivePid(l.Pid(*it).string());
     if (pid != 0 && !Stop(pid, 15'000)) {
-      return Status(StatusCode::kInternal, fmt::format("{} (pid {}) did not stop", *it, pid));
+      if (result.ok()) {
+        result = Status(StatusCode::kInternal, fmt::format("{} (pid {}) did not stop", *it, pid));
+      }
+      continue;
     }
     std::error_code ignored;
     fs::remove(l.Pid(*it), ignored);
     if (*it == "mount" && !mount.empty() && IsMounted(mount)) umount2(mount.c_str(), MNT_DETACH);
   }
-  return Status();
+  return result;
 }
 
 Result<Layout> LayoutOf(const std::string& dir, const std::string& mount) {

@@ -2,6 +2,9 @@
 # failed. Source it after setting `chainfs` to the binary.
 set -euo pipefail
 
+# The tests change directory (into the mount, and out of it to clean up).
+chainfs=$(cd "$(dirname "$chainfs")" && pwd)/$(basename "$chainfs")
+
 # A mount needs the FUSE device; load the module if it is not there yet.
 if [[ ! -c /dev/fuse ]]; then modprobe fuse 2>/dev/null || true; fi
 if [[ ! -c /dev/fuse ]]; then
@@ -16,6 +19,7 @@ checks=0
 
 cleanup() {
   local rc=$?
+  cd /  # a shell inside the mount would keep it busy
   "$chainfs" down --dir "$dir" >/dev/null 2>&1 || true
   for m in "$work"/mnt*; do
     if grep -q " $m " /proc/mounts; then umount -l "$m" 2>/dev/null || true; fi
