@@ -33,6 +33,17 @@ std::vector<Piece> Split(const meta::Layout& layout, uint64_t offset, uint64_t l
   return pieces;
 }
 
+// The update writing piece `p` of a range.
+storage::ChunkUpdate WriteOf(InodeId inode, const meta::Layout& layout, const Piece& p) {
+  storage::ChunkUpdate u;
+  u.chunk = ChunkId{inode, p.index};
+  u.kind = storage::UpdateKind::kWrite;
+  u.chunk_size_bytes = layout.chunk_size_bytes;
+  u.offset = p.offset;
+  u.length = static_cast<uint32_t>(p.length);
+  return u;
+}
+
 }  // namespace
 
 Result<ChainId> FileChunks::ChainOf(const meta::Layout& layout, uint64_t index) const {
@@ -86,13 +97,7 @@ Task<Status> FileChunks::Write(InodeId inode, meta::Layout layout, uint64_t offs
   std::vector<Task<Status>> writes;
   for (const Piece& p : Split(layout, offset, data.size())) {
     CO_ASSIGN_OR_RETURN(ChainId chain, ChainOf(layout, p.index));
-    storage::ChunkUpdate u;
-    u.chunk = ChunkId{inode, p.index};
-    u.kind = storage::UpdateKind::kWrite;
-    u.chunk_size_bytes = layout.chunk_size_bytes;
-    u.offset = p.offset;
-    u.length = static_cast<uint32_t>(p.length);
-    writes.push_back(WriteChunk(chain, u, data.subspan(p.at, p.length)));
+    writes.push_back(WriteChunk(chain, WriteOf(inode, layout, p), data.subspan(p.at, p.length)));
   }
   co_return FirstError(co_await AllOf(std::move(writes)));
 }
@@ -133,13 +138,8 @@ Task<Status> FileChunks::Zero(InodeId inode, meta::Layout layout, uint64_t offse
       changes.push_back(RemoveFrom(chain, inode, p.index, p.index + 1));
       continue;
     }
-    storage::ChunkUpdate u;
-    u.chunk = ChunkId{inode, p.index};
-    u.kind = storage::UpdateKind::kWrite;
-    u.chunk_size_bytes = layout.chunk_size_bytes;
-    u.offset = p.offset;
-    u.length = static_cast<uint32_t>(p.length);
-    changes.push_back(WriteChunk(chain, u, std::span<const char>(zeros.data(), p.length)));
+    std::span<const char> none(zeros.data(), p.length);
+    changes.push_back(WriteChunk(chain, WriteOf(inode, layout, p), none));
   }
   co_return FirstError(co_await AllOf(std::move(changes)));
 }

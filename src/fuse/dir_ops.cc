@@ -72,7 +72,6 @@ int Seek(fuse_req_t req, DirStream& s, const Credentials& who, uint64_t index, b
 // kernel may release the stream on another thread.
 ssize_t Fill(fuse_req_t req, DirStream& s, std::string& buf, off_t off, bool plus) {
   std::lock_guard guard(s.mu);
-  MountState& m = StateOf(req);
   Credentials who = CallerOf(req);
   size_t size = buf.size();
   size_t used = 0;
@@ -83,11 +82,7 @@ ssize_t Fill(fuse_req_t req, DirStream& s, std::string& buf, off_t off, bool plu
     if (plus) {
       fuse_entry_param e{};
       if (attr != nullptr) {
-        e.ino = ino;
-        e.generation = 1;
-        e.attr = ToStat(*attr);
-        e.attr_timeout = m.attr_timeout;
-        e.entry_timeout = m.entry_timeout;
+        e = EntryOf(req, *attr);
       } else {
         e.attr.st_ino = ino;
         e.attr.st_mode = mode;

@@ -44,8 +44,7 @@ struct stat ToStat(const FileAttr& a) {
 
 void ReplyErr(fuse_req_t req, int rc) { fuse_reply_err(req, rc < 0 ? -rc : rc); }
 
-void ReplyEntry(fuse_req_t req, int rc, const FileAttr& attr) {
-  if (rc != 0) return ReplyErr(req, rc);
+fuse_entry_param EntryOf(fuse_req_t req, const FileAttr& attr) {
   MountState& m = StateOf(req);
   fuse_entry_param e{};
   e.ino = attr.ino;
@@ -53,6 +52,12 @@ void ReplyEntry(fuse_req_t req, int rc, const FileAttr& attr) {
   e.attr = ToStat(attr);
   e.attr_timeout = m.attr_timeout;
   e.entry_timeout = m.entry_timeout;
+  return e;
+}
+
+void ReplyEntry(fuse_req_t req, int rc, const FileAttr& attr) {
+  if (rc != 0) return ReplyErr(req, rc);
+  fuse_entry_param e = EntryOf(req, attr);
   fuse_reply_entry(req, &e);
 }
 

@@ -36,14 +36,8 @@ void Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fu
   int rc = StateOf(req).client->Create(CallerOf(req), parent, name, mode, flags, &fh, &attr);
   if (rc != 0) return ReplyErr(req, rc);
   Opened(fi, fh);
-  MountState& m = StateOf(req);
-  fuse_entry_param e{};
-  e.ino = attr.ino;
-  e.generation = 1;
-  e.attr = ToStat(attr);
-  e.attr_timeout = m.attr_timeout;
-  e.entry_timeout = m.entry_timeout;
-  if (fuse_reply_create(req, &e, fi) != 0) (void)m.client->Close(fh);
+  fuse_entry_param e = EntryOf(req, attr);
+  if (fuse_reply_create(req, &e, fi) != 0) (void)StateOf(req).client->Close(fh);
 }
 
 void Read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {

@@ -31,6 +31,8 @@ inline MountState& StateOf(fuse_req_t req) {
 // The caller of `req`, with its supplementary groups.
 Credentials CallerOf(fuse_req_t req);
 struct stat ToStat(const FileAttr& attr);
+// The entry the kernel caches for `attr`, with the mount's timeouts.
+fuse_entry_param EntryOf(fuse_req_t req, const FileAttr& attr);
 // Replies with the entry (or the error) of a call that made or found one.
 void ReplyEntry(fuse_req_t req, int rc, const FileAttr& attr);
 void ReplyErr(fuse_req_t req, int rc);
