@@ -112,18 +112,31 @@ bool Stop(pid_t pid, int timeout_ms) {
   return true;
 }
 
-Result<int> FreeLoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Status(StatusCode::kInternal, fmt::format("socket: {}", strerror(errno)));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-            ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-  ::close(fd);
-  if (!ok) return Status(StatusCode::kInternal, fmt::format("no free port: {}", strerror(errno)));
-  return static_cast<int>(ntohs(addr.sin_port));
+Result<std::vector<int>> FreeLoopbackPorts(int count) {
+  // Every socket stays bound until all are chosen, so the kernel cannot hand out one port twice.
+  std::vector<int> fds;
+  std::vector<int> ports;
+  Status status;
+  for (int i = 0; i < count && status.ok(); ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      status = Status(StatusCode::kInternal, fmt::format("socket: {}", strerror(errno)));
+      break;
+    }
+    fds.push_back(fd);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      status = Status(StatusCode::kInternal, fmt::format("no free port: {}", strerror(errno)));
+    }
+    ports.push_back(ntohs(addr.sin_port));
+  }
+  for (int fd : fds) ::close(fd);
+  if (!status.ok()) return status;
+  return ports;
 }
 
 std::string ReadFileOr(const std::string& path, const std::string& fallback) {

@@ -24,8 +24,8 @@ Status WaitForLog(const std::string& log_path, size_t from, const std::string& t
                   int timeout_ms);
 // Sends SIGTERM, waits up to `timeout_ms` for the exit, then SIGKILL. True if it went.
 bool Stop(pid_t pid, int timeout_ms);
-// A TCP port on 127.0.0.1 that nothing listened on a moment ago.
-Result<int> FreeLoopbackPort();
+// `count` distinct TCP ports on 127.0.0.1 that nothing used a moment ago.
+Result<std::vector<int>> FreeLoopbackPorts(int count);
 std::string ReadFileOr(const std::string& path, const std::string& fallback);
 Status WriteFile(const std::string& path, const std::string& text);
 // Whether a file system is mounted at `path` (per /proc/self/mounts).

@@ -45,8 +45,10 @@ std::string RandomSecret() {
 // The config files of a new cluster (all but meta.toml, which needs the chain count).
 Status WriteConfigs(const Layout& l, const UpOptions& o) {
   std::string secret = RandomSecret();
-  ASSIGN_OR_RETURN(int mgmtd_port, FreeLoopbackPort());
-  ASSIGN_OR_RETURN(int meta_port, FreeLoopbackPort());
+  // Ports: mgmtd, meta, then one per storage node.
+  ASSIGN_OR_RETURN(std::vector<int> ports, FreeLoopbackPorts(2 + o.storage_nodes));
+  int mgmtd_port = ports[0];
+  int meta_port = ports[1];
   std::string mgmtd = fmt::format("127.0.0.1:{}", mgmtd_port);
   std::string cluster = fmt::format("[cluster]\nsecret = \"{}\"\nmgmtd = \"{}\"\n", secret, mgmtd);
   RETURN_IF_ERROR(WriteFile(l.Config("mgmtd"),
@@ -54,7 +56,7 @@ Status WriteConfigs(const Layout& l, const UpOptions& o) {
                                         "id = 1\n\n[kv]\nrocksdb_path = \"{}\"\n",
                                         secret, mgmtd, (l.dir / "mgmtd-kv").string())));
   for (int i = 1; i <= o.storage_nodes; ++i) {
-    ASSIGN_OR_RETURN(int port, FreeLoopbackPort());
+    int port = ports[1 + i];
     std::string targets;
     for (int k = 1; k <= o.targets_per_node; ++k) {
       fs::path t = l.dir / fmt::format("storage-{}", i) / fmt::format("target-{}", k);

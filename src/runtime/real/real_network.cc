@@ -138,12 +138,6 @@ Result<std::unique_ptr<Listener>> RealNetwork::Listen(const Address& address) {
   std::error_code ec;
   acceptor.open(ep.protocol(), ec);
   if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) {
-    int one = 1;
-    if (::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
-      ec = std::error_code(errno, std::system_category());
-    }
-  }
   if (!ec) acceptor.bind(ep, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {

@@ -5,8 +5,8 @@
 namespace chainfs {
 
 // TCP over asio sockets on the given executor (io_uring backend). Hosts must be IP addresses
-// or "localhost". Listeners set SO_REUSEADDR and SO_REUSEPORT, so one listener per worker
-// thread may share a port and the kernel spreads connections over them.
+// or "localhost". Listeners set SO_REUSEADDR (a restarted server rebinds its port at once) but
+// not SO_REUSEPORT: a port another process listens on is an error, never silently shared.
 class RealNetwork : public Network {
  public:
   explicit RealNetwork(Executor ex) : ex_(std::move(ex)) {}

@@ -68,6 +68,17 @@ TEST(RealRuntimeTest, ConnectRefusedIsUnavailable) {
             StatusCode::kInvalidArgument);
 }
 
+TEST(RealRuntimeTest, PortInUseIsRefused) {
+  RealRuntime rt(2);
+  auto first = rt.worker(0).network().Listen({"127.0.0.1", 0});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  Address taken = (*first)->LocalAddress();
+  auto second = rt.worker(1).network().Listen(taken);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(second.status().message().find(taken.ToString()), std::string::npos);
+}
+
 Task<Result<std::string>> DiskRoundTrip(Disk& disk, std::string dir) {
   CO_RETURN_IF_ERROR(co_await disk.MakeDirs(dir));
   auto f = co_await disk.Open(dir + "/f", OpenMode::kCreate);
