@@ -115,7 +115,7 @@ Task<Result<size_t>> FsClient::ReadFile(Handle& handle, uint64_t offset, std::sp
   std::shared_ptr<OpenInode> file = handle.file;
   const meta::Layout& layout = *file->attr.record.layout;
   bool cached = handle.cached_generation == file->generation && offset >= handle.cached_offset &&
-                offset + out.size() <= handle.cached_offset + handle.cached.size();
+                offset + out.size() <= handle.cached_offset + handle.cached_length;
   if (cached) {
     std::memcpy(out.data(), handle.cached.data() + (offset - handle.cached_offset), out.size());
     handle.next_offset = offset + out.size();
@@ -132,11 +132,12 @@ Task<Result<size_t>> FsClient::ReadFile(Handle& handle, uint64_t offset, std::sp
     CO_RETURN_IF_ERROR(co_await chunks_->Read(file->attr.id, layout, offset, out));
     co_return out.size();
   }
-  std::string ahead(fetch, '\0');
+  PooledBuffer ahead = BufferPool::Default().Get(fetch);
   uint64_t generation = file->generation;
-  CO_RETURN_IF_ERROR(co_await chunks_->Read(file->attr.id, layout, offset, ahead));
+  CO_RETURN_IF_ERROR(co_await chunks_->Read(file->attr.id, layout, offset, ahead.first(fetch)));
   std::memcpy(out.data(), ahead.data(), out.size());
   handle.cached = std::move(ahead);
+  handle.cached_length = fetch;
   handle.cached_offset = offset;
   handle.cached_generation = generation;
   co_return out.size();

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "client/fs_client.h"
+#include "common/buffer_pool.h"
 
 // What FsClient keeps for an open file and for each of its handles (private to FsClient).
 namespace chainfs::client {
@@ -26,7 +27,8 @@ struct FsClient::Handle {
   uint64_t next_offset = UINT64_MAX;
   uint64_t window = 0;
   uint64_t cached_offset = 0;
-  std::string cached;
+  PooledBuffer cached;  // its first cached_length bytes
+  uint64_t cached_length = 0;
   uint64_t cached_generation = 0;
 };
 

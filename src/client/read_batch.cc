@@ -33,24 +33,24 @@ Task<void> StorageClient::SendBatch(const mgmtd::RoutingInfo& routing, std::vect
                                     const std::vector<std::pair<size_t, storage::ChainRef>>& group,
                                     std::vector<size_t>* retry, Status* last) {
   storage::BatchReadReq req;
-  uint64_t total = 0;
   for (const auto& [i, ref] : group) {
     storage::ReadReq r;
     r.ref = ref;
     r.chunk = (*items)[i].chunk;
     r.offset = (*items)[i].offset;
     r.length = static_cast<uint32_t>((*items)[i].out.size());
-    total += r.length;
     req.reads.push_back(r);
   }
   Result<Address> address = routing.AddressOf(group.front().second.target);
-  std::string bulk(total, '\0');
+  // The answer's bytes go straight into each read's own memory.
+  std::vector<std::span<char>> parts;
+  for (const auto& [i, ref] : group) parts.push_back((*items)[i].out);
   size_t got = 0;
   Result<storage::BatchReadRsp> rsp = Status(StatusCode::kUnavailable, "not sent");
   if (!address.ok()) {
     rsp = address.status();
   } else {
-    rpc::CallOptions options{.response_bulk = bulk, .response_bulk_len = &got};
+    rpc::CallOptions options{.response_bulk_parts = parts, .response_bulk_len = &got};
     storage::StorageService::Client client(rpc::Channel{&pool_, *address});
     for (const auto& [i, ref] : group) ++reads_in_flight_[ref.target];
     rsp = co_await client.BatchRead(std::move(req), options);
@@ -69,23 +69,18 @@ Task<void> StorageClient::SendBatch(const mgmtd::RoutingInfo& routing, std::vect
                                                          : StatusCode::kInternal;
       st = Status(code, rsp->errors[k]);
     }
-    std::span<const char> bytes;
     if (st.ok()) {
       uint32_t n = rsp->lengths[k];
       if (n > item.out.size() || at + n > got) {
         st = Status(StatusCode::kProtocolError, "batch answer longer than asked for");
-      } else {
-        bytes = std::span<const char>(bulk).subspan(at, n);
-        if (Crc32c(bytes) != rsp->results[k].bulk_crc) {
-          st = Corruption(fmt::format("chunk {} from target {}: bytes fail their checksum",
-                                      item.chunk, group[k].second.target));
-        }
+      } else if (Crc32c(item.out.first(n)) != rsp->results[k].bulk_crc) {
+        st = Corruption(fmt::format("chunk {} from target {}: bytes fail their checksum",
+                                    item.chunk, group[k].second.target));
       }
     }
     at += item.out.size();
     if (st.ok()) {
-      std::memcpy(item.out.data(), bytes.data(), bytes.size());
-      item.result = bytes.size();
+      item.result = rsp->lengths[k];
       item.version = rsp->results[k].version;
     } else if (RetryableStorageError(st.code())) {
       retry->push_back(group[k].first);

@@ -19,6 +19,9 @@ struct CallOptions {
   // The response's bulk payload is read straight into this memory. A larger payload fails the
   // call with kTooLarge.
   std::span<char> response_bulk;
+  // When not empty, used instead of `response_bulk`: the payload fills these pieces of memory
+  // one after another (they must outlive the call, as must the list).
+  std::span<const std::span<char>> response_bulk_parts;
   // If set, receives the number of bulk bytes the response carried.
   size_t* response_bulk_len = nullptr;
 };

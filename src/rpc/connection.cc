@@ -18,8 +18,8 @@ struct Connection::PendingCall {
   bool done = false;
   Status status;
   RawResponse response;
-  std::span<char> response_bulk;
-  bool reading_bulk = false;  // the reader is filling response_bulk
+  std::vector<std::span<char>> response_bulk;  // filled in order
+  bool reading_bulk = false;                   // the reader is filling response_bulk
   WriteState write_state = WriteState::kQueued;
   bool wait_release = false;  // the caller waits for the writer and reader to let go
 };
@@ -178,7 +178,12 @@ Task<Result<RawResponse>> Connection::Call(uint16_t service, uint16_t method, st
   }
 
   auto call = std::make_shared<PendingCall>();
-  call->response_bulk = options.response_bulk;
+  if (!options.response_bulk_parts.empty()) {
+    call->response_bulk.assign(options.response_bulk_parts.begin(),
+                               options.response_bulk_parts.end());
+  } else if (!options.response_bulk.empty()) {
+    call->response_bulk.push_back(options.response_bulk);
+  }
   uint64_t id = next_request_id_++;
   pending_.emplace(id, call);
   WatchDeadline(deadline, id);
@@ -349,17 +354,28 @@ Task<Status> Connection::HandleResponse(Reader& in, FrameHeader h, std::string b
   std::shared_ptr<PendingCall> call = it == pending_.end() ? nullptr : it->second;
   Status bulk_status;
   if (h.bulk_len > 0) {
-    if (call && call->response_bulk.size() >= h.bulk_len) {
+    size_t room = 0;
+    if (call) {
+      for (std::span<char> part : call->response_bulk) room += part.size();
+    }
+    if (call && room >= h.bulk_len) {
       call->reading_bulk = true;
-      Status st = co_await in.ReadExact(call->response_bulk.first(h.bulk_len));
+      Status st;
+      size_t left = h.bulk_len;
+      for (size_t i = 0; i < call->response_bulk.size() && left > 0 && st.ok(); ++i) {
+        std::span<char> part = call->response_bulk[i];
+        size_t n = std::min(left, part.size());
+        st = co_await in.ReadExact(part.first(n));
+        left -= n;
+      }
       call->reading_bulk = false;
       if (call->wait_release) call->wake.Wake(Timer::WaitResult::kWoken);
       CO_RETURN_IF_ERROR(st);
     } else {
       if (call) {
-        bulk_status = Status(StatusCode::kTooLarge,
-                             fmt::format("response bulk of {} bytes exceeds the {}-byte buffer",
-                                         h.bulk_len, call->response_bulk.size()));
+        bulk_status = Status(
+            StatusCode::kTooLarge,
+            fmt::format("response bulk of {} bytes exceeds the {}-byte buffer", h.bulk_len, room));
       }
       CO_RETURN_IF_ERROR(co_await in.Skip(h.bulk_len));
     }

@@ -269,6 +269,38 @@ Task<Status> BulkBothWays(TestService::Client stub) {
   co_return co_await EchoOnce(stub, "after");
 }
 
+// A payload scattered over several pieces of memory: small ones (through the reader's buffer)
+// and large ones (read straight in), the last only partly filled.
+Task<Status> BulkIntoParts(TestService::Client stub) {
+  std::vector<char> a(100), b(600 << 10), c(7), d(1 << 20);
+  std::vector<std::span<char>> parts = {a, b, c, d};
+  size_t total = a.size() + b.size() + c.size() + (300 << 10);
+  size_t got = 0;
+  CallOptions opts{.response_bulk_parts = parts, .response_bulk_len = &got};
+  EchoReq req{"parts", 0, static_cast<uint32_t>(total)};
+  Result<EchoRsp> r = co_await stub.Echo(std::move(req), opts);
+  if (!r.ok()) co_return r.status();
+  CO_EXPECT(got == total, "{}", got);
+  std::vector<char> expected(total);
+  FillPattern(expected, 7);
+  std::vector<char> joined;
+  for (std::span<char> p : parts) joined.insert(joined.end(), p.begin(), p.end());
+  joined.resize(total);
+  CO_EXPECT(joined == expected, "scattered bulk differs");
+  // More than all the pieces hold fails the call alone.
+  std::vector<std::span<char>> short_parts = {a, c};
+  CallOptions short_opts{.response_bulk_parts = short_parts};
+  EchoReq big{"big", 0, 200};
+  r = co_await stub.Echo(std::move(big), short_opts);
+  CO_EXPECT(r.status().code() == StatusCode::kTooLarge, "{}", r.status().ToString());
+  co_return co_await EchoOnce(stub, "after");
+}
+
+TEST_P(RpcTest, BulkPayloadsScatterIntoParts) {
+  Status st = h_->Run(BulkIntoParts(Stub()));
+  EXPECT_TRUE(st.ok()) << st.ToString();
+}
+
 TEST_P(RpcTest, BulkPayloadsGoStraightToBuffers) {
   Status st = h_->Run(BulkBothWays(Stub()));
   EXPECT_TRUE(st.ok()) << st.ToString();
