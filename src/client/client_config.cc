@@ -10,6 +10,7 @@ void ClientConfig::Bind(ConfigBinder& b) {
   b.String("cluster.secret", &secret, {}, /*may_be_empty=*/true);
   b.String("client.name", &name, {}, /*may_be_empty=*/true);
   b.Int("client.flush_delay_ms", &flush_delay_ms, 1, 60'000);
+  b.Int("client.close_delay_ms", &close_delay_ms, 0, 60'000);
   b.Int("client.read_ahead_kib", &read_ahead_kib, 0, 1 << 20);
   b.Int("client.max_in_flight", &max_in_flight, 1, 1024);
   b.Int("client.meta_timeout_ms", &meta_timeout_ms, 100, 3'600'000);

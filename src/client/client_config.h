@@ -16,6 +16,7 @@ struct ClientConfig {
   std::string secret;  // cluster.secret
   std::string name;    // client.name: shown to operators; host and pid when empty
   int64_t flush_delay_ms = 100;
+  int64_t close_delay_ms = 50;
   int64_t read_ahead_kib = 8192;
   int64_t max_in_flight = 16;
   int64_t meta_timeout_ms = 60'000;

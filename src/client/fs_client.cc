@@ -28,6 +28,7 @@ FsClient::FsClient(Runtime& rt, ClientConfig config) : rt_(rt), config_(std::mov
   MetaClientOptions session;
   session.give_up_after = Nanos(5'000'000'000);
   session_meta_ = std::make_unique<MetaClient>(rt_, *pool_, config_.metas(), session);
+  closes_ = std::make_unique<CloseQueue>(rt_, *meta_, Nanos(config_.close_delay_ms * 1'000'000));
 }
 
 FsClient::~FsClient() = default;
@@ -118,6 +119,7 @@ Task<void> FsClient::Stop() {
   std::vector<uint64_t> open;
   for (const auto& [handle, h] : handles_) open.push_back(handle);
   for (uint64_t handle : open) (void)co_await Flush(handle);
+  co_await closes_->Drain();
   stopping_ = true;
   while (keeper_running_) co_await rt_.clock().Sleep(Nanos(10'000'000));
   if (session_ != 0) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "client/client_config.h"
+#include "client/close_queue.h"
 #include "client/file_chunks.h"
 #include "client/file_writer.h"
 #include "client/meta_client.h"
@@ -97,7 +98,7 @@ class FsClient {
   static Task<void> RunKeeper(FsClient* self);
   Task<Status> RegisterSession();
   Task<Result<OpenedFile>> Opened(meta::Caller caller, meta::Attr attr, uint32_t flags,
-                                  bool created);
+                                  bool created, uint64_t stamp);
   Task<Status> ReportLength(OpenInode& file, const meta::Caller& caller, bool close);
   Task<Status> RefreshSize(OpenInode& file);
   Task<Result<meta::Attr>> Resize(meta::Caller caller, InodeId id, meta::AttrChange change,
@@ -116,11 +117,13 @@ class FsClient {
   std::unique_ptr<FileChunks> chunks_;
   std::unique_ptr<MetaClient> meta_;
   std::unique_ptr<MetaClient> session_meta_;
+  std::unique_ptr<CloseQueue> closes_;  // write sessions to end, sent in batches
   uint64_t session_ = 0;
   Nanos session_lease_{0};
   bool stopping_ = false;
   bool keeper_running_ = false;
   uint64_t next_handle_ = 1;
+  uint64_t last_stamp_ = 0;  // of the last open sent
   std::map<InodeId, std::shared_ptr<OpenInode>> open_inodes_;
   std::map<uint64_t, std::unique_ptr<Handle>> handles_;
 };

@@ -30,20 +30,22 @@ Result<FsClient::Handle*> FsClient::FindHandle(uint64_t handle) {
 }
 
 Task<Result<OpenedFile>> FsClient::Open(meta::Caller caller, InodeId id, uint32_t flags) {
-  meta::OpenReq req{caller, id, flags, session_};
+  uint64_t stamp = ++last_stamp_;
+  meta::OpenReq req{caller, id, flags, session_, stamp};
   CO_ASSIGN_OR_RETURN(meta::OpenRsp rsp, co_await meta_->Call(&MetaService::Client::Open, req));
-  co_return co_await Opened(std::move(caller), rsp.attr, flags, false);
+  co_return co_await Opened(std::move(caller), rsp.attr, flags, false, stamp);
 }
 
 Task<Result<OpenedFile>> FsClient::Create(meta::Caller caller, InodeId parent, std::string name,
                                           uint32_t mode, uint32_t flags) {
-  meta::CreateReq req{caller, parent, std::move(name), mode, flags, session_};
+  uint64_t stamp = ++last_stamp_;
+  meta::CreateReq req{caller, parent, std::move(name), mode, flags, session_, stamp};
   CO_ASSIGN_OR_RETURN(meta::OpenRsp rsp, co_await meta_->Call(&MetaService::Client::Create, req));
-  co_return co_await Opened(std::move(caller), rsp.attr, flags, rsp.created);
+  co_return co_await Opened(std::move(caller), rsp.attr, flags, rsp.created, stamp);
 }
 
 Task<Result<OpenedFile>> FsClient::Opened(meta::Caller caller, meta::Attr attr, uint32_t flags,
-                                          bool created) {
+                                          bool created, uint64_t stamp) {
   if (attr.record.type != meta::FileType::kRegular || !attr.record.layout) {
     co_return InvalidArgument(fmt::format("inode {} is not a regular file", attr.id));
   }
@@ -58,6 +60,7 @@ Task<Result<OpenedFile>> FsClient::Opened(meta::Caller caller, meta::Attr attr, 
   std::shared_ptr<OpenInode> keep = file;
   ++keep->handles;
   keep->attr = attr;
+  keep->stamp = std::max(keep->stamp, stamp);
   if ((flags & O_TRUNC) && Writes(flags) && !created) {
     // The metadata server emptied the file; its chunks go too.
     Status st = co_await keep->writer->Flush();
@@ -84,6 +87,7 @@ Task<Status> FsClient::ReportLength(OpenInode& file, const meta::Caller& caller,
   req.report.truncate_version = file.attr.record.truncate_version;
   req.report.wrote = file.wrote;
   req.close = close;
+  req.stamp = file.stamp;
   CO_ASSIGN_OR_RETURN(meta::AttrRsp rsp,
                       co_await meta_->Call(&MetaService::Client::ReportLength, req));
   file.attr = rsp.attr;
@@ -173,8 +177,14 @@ Task<Status> FsClient::Release(uint64_t handle_id) {
     if (st.ok() && file->wrote) st = co_await ReportLength(*file, caller, false);
     co_return st;
   }
-  // The last handle here: the close ends this client's write session on the file.
-  Status reported = co_await ReportLength(*file, caller, true);
+  // The last handle here: the close ends this client's write session on the file, with the
+  // length when there is one to report, else in a batch with other closes.
+  Status reported;
+  if (st.ok() && !file->wrote) {
+    closes_->Add(session_, file->attr.id, file->stamp);
+  } else {
+    reported = co_await ReportLength(*file, caller, true);
+  }
   if (file->handles == 0) open_inodes_.erase(file->attr.id);
   co_return st.ok() ? reported : st;
 }

@@ -15,6 +15,7 @@ struct FsClient::OpenInode {
   int handles = 0;
   uint64_t written_end = 0;  // the end of the furthest byte this client wrote
   bool wrote = false;        // since the last report
+  uint64_t stamp = 0;        // of the last open sent for it (see meta::OpenWriteSession)
   uint64_t generation = 0;   // moves with every change made here: read-ahead windows check it
 };
 

@@ -5,6 +5,7 @@
 #include "meta/ops/sessions.h"
 #include "meta/ops/store.h"
 #include "meta/schema/keys.h"
+#include "runtime/all_of.h"
 
 namespace chainfs::meta {
 
@@ -42,49 +43,60 @@ class ListDueOp : public kv::TxnBody {
   uint32_t limit_;
 };
 
+// The inodes of a pass, read at one snapshot (absent: another server collected it).
 class LoadForRemovalOp : public kv::TxnBody {
  public:
-  explicit LoadForRemovalOp(InodeId id) : id_(id) {}
+  explicit LoadForRemovalOp(const std::vector<Due>& due) : due_(due) {}
   bool read_only() const override { return true; }
   Task<Status> Run(kv::Transaction& txn) override {
-    Result<InodeRecord> r = co_await LoadInode(txn, id_, /*snapshot=*/true);
-    if (!r.ok() && r.status().code() != StatusCode::kNotFound) co_return r.status();
-    inode = r.ok() ? std::optional<InodeRecord>(std::move(*r)) : std::nullopt;
+    inodes.assign(due_.size(), std::nullopt);
+    for (size_t i = 0; i < due_.size(); ++i) {
+      Result<InodeRecord> r = co_await LoadInode(txn, due_[i].inode, /*snapshot=*/true);
+      if (!r.ok() && r.status().code() != StatusCode::kNotFound) co_return r.status();
+      if (r.ok()) inodes[i] = std::move(*r);
+    }
     co_return Status();
   }
-  std::optional<InodeRecord> inode;
+  std::vector<std::optional<InodeRecord>> inodes;
 
  private:
-  InodeId id_;
+  const std::vector<Due>& due_;
 };
 
-// Deletes the inode, its attributes and its queue entry, if the entry is still there.
-class DeleteInodeOp : public kv::TxnBody {
+// Deletes each inode with its attributes and queue entry, if the entry is still there; all in
+// one commit.
+class DeleteInodesOp : public kv::TxnBody {
  public:
-  DeleteInodeOp(InodeId id, std::string queue_key) : id_(id), queue_key_(std::move(queue_key)) {}
+  explicit DeleteInodesOp(std::vector<Due> due) : due_(std::move(due)) {}
   Task<Status> Run(kv::Transaction& txn) override {
-    Result<std::optional<std::string>> queued = co_await txn.Get(queue_key_);
+    for (const Due& d : due_) CO_RETURN_IF_ERROR(co_await Delete(txn, d));
+    co_return Status();
+  }
+
+ private:
+  static Task<Status> Delete(kv::Transaction& txn, const Due& d) {
+    Result<std::optional<std::string>> queued = co_await txn.Get(d.key);
     if (!queued.ok()) co_return queued.status();
     if (!*queued) co_return Status();  // another server collected it
-    txn.Clear(queue_key_);
-    Result<InodeRecord> inode = co_await LoadInode(txn, id_, /*snapshot=*/false);
+    txn.Clear(d.key);
+    Result<InodeRecord> inode = co_await LoadInode(txn, d.inode, /*snapshot=*/false);
     if (!inode.ok()) {
       if (inode.status().code() == StatusCode::kNotFound) co_return Status();
       co_return inode.status();
     }
-    txn.Clear(keys::Inode(id_));
-    CountInodes(txn, id_, -1);
-    if (inode->type == FileType::kRegular) CountBytes(txn, id_, -static_cast<int64_t>(inode->size));
-    keys::Range xattrs = keys::Xattrs(id_);
+    txn.Clear(keys::Inode(d.inode));
+    CountInodes(txn, d.inode, -1);
+    if (inode->type == FileType::kRegular) {
+      CountBytes(txn, d.inode, -static_cast<int64_t>(inode->size));
+    }
+    keys::Range xattrs = keys::Xattrs(d.inode);
     txn.ClearRange(xattrs.begin, xattrs.end);
-    keys::Range locks = keys::Locks(id_);
+    keys::Range locks = keys::Locks(d.inode);
     txn.ClearRange(locks.begin, locks.end);
     co_return Status();
   }
 
- private:
-  InodeId id_;
-  std::string queue_key_;
+  std::vector<Due> due_;
 };
 
 }  // namespace
@@ -92,30 +104,33 @@ class DeleteInodeOp : public kv::TxnBody {
 GcWorker::GcWorker(kv::Engine& engine, Runtime& rt, ChunkRemover& remover, GcOptions options)
     : engine_(engine), rt_(rt), remover_(remover), options_(options), wake_(rt.clock()) {}
 
-Task<Status> GcWorker::Collect(InodeId inode, std::string queue_key) {
-  LoadForRemovalOp load(inode);
-  CO_RETURN_IF_ERROR(co_await kv::RunTransaction(engine_, rt_.clock(), rt_.random(), load));
-  if (load.inode && load.inode->type == FileType::kRegular && load.inode->layout) {
-    CO_RETURN_IF_ERROR(
-        co_await remover_.RemoveChunks(inode, *load.inode->layout, load.inode->size));
-  }
-  DeleteInodeOp del(inode, std::move(queue_key));
-  co_return co_await kv::RunTransaction(engine_, rt_.clock(), rt_.random(), del);
+Task<Status> GcWorker::RemoveChunksOf(InodeId inode, std::optional<InodeRecord> record) {
+  if (!record || record->type != FileType::kRegular || !record->layout) co_return Status();
+  Status st = co_await remover_.RemoveChunks(inode, *record->layout, record->size);
+  if (!st.ok()) LOG_WARN("gc: inode {} stays queued: {}", inode, st.ToString());
+  co_return st;
 }
 
 Task<Result<size_t>> GcWorker::CollectOnce() {
   ListDueOp list(rt_.clock().WallNow(), options_.batch);
   CO_RETURN_IF_ERROR(co_await kv::RunTransaction(engine_, rt_.clock(), rt_.random(), list));
-  size_t collected = 0;
-  for (Due& d : list.due) {
-    Status st = co_await Collect(d.inode, std::move(d.key));
-    if (!st.ok()) {
-      LOG_WARN("gc: inode {} stays queued: {}", d.inode, st.ToString());
-      continue;
-    }
-    ++collected;
+  if (list.due.empty()) co_return size_t{0};
+  LoadForRemovalOp load(list.due);
+  CO_RETURN_IF_ERROR(co_await kv::RunTransaction(engine_, rt_.clock(), rt_.random(), load));
+  // Every file's chunks at once; the inodes of those whose chunks went, in one commit.
+  std::vector<Task<Status>> removals;
+  for (size_t i = 0; i < list.due.size(); ++i) {
+    removals.push_back(RemoveChunksOf(list.due[i].inode, std::move(load.inodes[i])));
   }
-  co_return collected;
+  std::vector<Status> removed = co_await AllOf(std::move(removals));
+  std::vector<Due> collected;
+  for (size_t i = 0; i < list.due.size(); ++i) {
+    if (removed[i].ok()) collected.push_back(std::move(list.due[i]));
+  }
+  size_t n = collected.size();
+  DeleteInodesOp del(std::move(collected));
+  CO_RETURN_IF_ERROR(co_await kv::RunTransaction(engine_, rt_.clock(), rt_.random(), del));
+  co_return n;
 }
 
 Task<Result<size_t>> GcWorker::ReapSessionsOnce() {

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "kv/kv.h"
 #include "meta/gc/chunk_remover.h"
+#include "meta/schema/records.h"
 #include "runtime/notifier.h"
 #include "runtime/runtime.h"
 
@@ -17,8 +19,9 @@ struct GcOptions {
 
 // The background worker of one metadata server: it takes files due for removal from the GC
 // queue, has their chunks removed, then deletes their inodes; and it ends client sessions
-// whose lease ran out. Several servers may run it at once: each deletion is a transaction that
-// re-reads the queue entry, so a file is deleted once; chunk removal may run twice, which
+// whose lease ran out. A pass takes up to `batch` due files, removes all their chunks at once
+// and deletes their inodes in one commit. Several servers may run it at once: the deletion
+// re-reads each queue entry, so a file is deleted once; chunk removal may run twice, which
 // RemoveChunks tolerates. Belongs to the thread of `rt`.
 class GcWorker {
  public:
@@ -33,7 +36,7 @@ class GcWorker {
   void Stop();
 
  private:
-  Task<Status> Collect(InodeId inode, std::string queue_key);
+  Task<Status> RemoveChunksOf(InodeId inode, std::optional<InodeRecord> record);
 
   kv::Engine& engine_;
   Runtime& rt_;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "runtime/all_of.h"
+
 namespace chainfs::meta {
 
 Task<Status> StorageChunkRemover::RemoveChunks(InodeId inode, const Layout& layout, uint64_t) {
@@ -14,11 +16,13 @@ Task<Status> StorageChunkRemover::RemoveChunks(InodeId inode, const Layout& layo
     co_return Unavailable(fmt::format("inode {}: chain table {} is not in routing version {}",
                                       inode, layout.chain_table, routing->version));
   }
-  std::vector<ChainId> chains = table->chains;
-  for (ChainId chain : chains) {
-    CO_RETURN_IF_ERROR((co_await storage_.RemoveChunks(chain, inode, 0, UINT64_MAX)).status());
-  }
-  co_return Status();
+  std::vector<Task<Status>> removals;
+  for (ChainId chain : table->chains) removals.push_back(RemoveFrom(chain, inode));
+  co_return FirstError(co_await AllOf(std::move(removals)));
+}
+
+Task<Status> StorageChunkRemover::RemoveFrom(ChainId chain, InodeId inode) {
+  co_return (co_await storage_.RemoveChunks(chain, inode, 0, UINT64_MAX)).status();
 }
 
 }  // namespace chainfs::meta

@@ -7,7 +7,7 @@ namespace chainfs::meta {
 
 // Removes a file's chunks through the storage client: every chain of the file's chain table is
 // asked to drop the inode's chunks (a file's chains are a subset of its table; asking them all
-// stays right however the table grew since the file was made).
+// stays right however the table grew since the file was made), all at once.
 class StorageChunkRemover : public ChunkRemover {
  public:
   StorageChunkRemover(client::StorageClient& storage, mgmtd::RoutingFollower& routing)
@@ -15,6 +15,8 @@ class StorageChunkRemover : public ChunkRemover {
   Task<Status> RemoveChunks(InodeId inode, const Layout& layout, uint64_t length) override;
 
  private:
+  Task<Status> RemoveFrom(ChainId chain, InodeId inode);
+
   client::StorageClient& storage_;
   mgmtd::RoutingFollower& routing_;
 };

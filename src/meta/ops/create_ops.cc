@@ -137,7 +137,9 @@ Task<Status> CreateOp::Run(kv::Transaction& txn) {
   CountInodes(txn, id_, 1);
   StoreDentry(txn, parent_, name_, DentryRecord{id_, entry_.type});
   TouchDirectory(txn, parent_, now_ns_, 1, is_dir ? 1 : 0);
-  if (options_.open_session != 0) OpenWriteSession(txn, id_, options_.open_session);
+  if (options_.open_session != 0) {
+    OpenWriteSession(txn, id_, options_.open_session, options_.open_stamp);
+  }
   result = Attr{id_, inode};
   co_return Status();
 }

@@ -37,6 +37,7 @@ struct CreateOptions {
   uint64_t seed = 0;
   uint32_t chains = 0;  // entries in the chain table; 0 keeps the directory's stripe
   uint64_t open_session = 0;
+  uint64_t open_stamp = 0;  // see OpenWriteSession
 };
 
 // mknod / mkdir / symlink / create: a new inode `id` (allocated beforehand, so retries reuse

@@ -78,7 +78,7 @@ Task<Status> OpenOp::Run(kv::Transaction& txn) {
     }
     StoreInode(txn, id_, inode);
   }
-  if (session_ != 0) OpenWriteSession(txn, id_, session_);
+  if (session_ != 0) OpenWriteSession(txn, id_, session_, stamp_);
   result = std::move(*attr);
   co_return Status();
 }
@@ -102,10 +102,22 @@ Task<Status> ReportLengthOp::Run(kv::Transaction& txn) {
   }
   if (changed) StoreInode(txn, id_, *inode);
   if (end_session_ && session_ != 0) {
-    CO_RETURN_IF_ERROR(co_await CloseWriteSession(txn, id_, session_, now_ns_));
+    CO_RETURN_IF_ERROR(co_await CloseWriteSession(txn, id_, session_, now_ns_, stamp_));
     CO_RETURN_IF_ERROR(co_await ForgetIfReleased(txn, id_, session_));
   }
   result = Attr{id_, std::move(*inode)};
+  co_return Status();
+}
+
+Task<Status> CloseFilesOp::Run(kv::Transaction& txn) {
+  if (stamps_.size() != ids_.size()) {
+    co_return InvalidArgument(
+        fmt::format("{} files closed with {} open stamps", ids_.size(), stamps_.size()));
+  }
+  for (size_t i = 0; i < ids_.size(); ++i) {
+    CO_RETURN_IF_ERROR(co_await CloseWriteSession(txn, ids_[i], session_, now_ns_, stamps_[i]));
+    CO_RETURN_IF_ERROR(co_await ForgetIfReleased(txn, ids_[i], session_));
+  }
   co_return Status();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "kv/retry.h"
 #include "meta/ops/caller.h"
@@ -23,8 +24,14 @@ namespace chainfs::meta {
 // client session, kLoop for a symlink (the kernel resolves them before open).
 class OpenOp : public kv::TxnBody {
  public:
-  OpenOp(Caller caller, InodeId id, uint32_t flags, uint64_t session, int64_t now_ns)
-      : caller_(std::move(caller)), id_(id), flags_(flags), session_(session), now_ns_(now_ns) {}
+  OpenOp(Caller caller, InodeId id, uint32_t flags, uint64_t session, int64_t now_ns,
+         uint64_t stamp = 0)
+      : caller_(std::move(caller)),
+        id_(id),
+        flags_(flags),
+        session_(session),
+        now_ns_(now_ns),
+        stamp_(stamp) {}
   Task<Status> Run(kv::Transaction& txn) override;
   Attr result;
 
@@ -34,6 +41,7 @@ class OpenOp : public kv::TxnBody {
   uint32_t flags_;
   uint64_t session_;
   int64_t now_ns_;
+  uint64_t stamp_;  // see OpenWriteSession
 };
 
 // kInvalidArgument for flags open(2) would refuse or that make no sense to the metadata
@@ -57,13 +65,14 @@ struct LengthReport {
 class ReportLengthOp : public kv::TxnBody {
  public:
   ReportLengthOp(Caller caller, InodeId id, uint64_t session, LengthReport report, bool end_session,
-                 int64_t now_ns)
+                 int64_t now_ns, uint64_t stamp = 0)
       : caller_(std::move(caller)),
         id_(id),
         session_(session),
         report_(report),
         end_session_(end_session),
-        now_ns_(now_ns) {}
+        now_ns_(now_ns),
+        stamp_(stamp) {}
   Task<Status> Run(kv::Transaction& txn) override;
   Attr result;
 
@@ -73,6 +82,24 @@ class ReportLengthOp : public kv::TxnBody {
   uint64_t session_;
   LengthReport report_;
   bool end_session_;
+  int64_t now_ns_;
+  uint64_t stamp_;  // the last open stamp the closing client sent (see OpenWriteSession)
+};
+
+// Close of many files by one client session at once, none with a length to report: ends the
+// session's write session on each, as of its open stamp (a file unlinked while open then goes
+// to the GC queue). Files that are gone already are skipped.
+class CloseFilesOp : public kv::TxnBody {
+ public:
+  CloseFilesOp(uint64_t session, std::vector<InodeId> ids, std::vector<uint64_t> stamps,
+               int64_t now_ns)
+      : session_(session), ids_(std::move(ids)), stamps_(std::move(stamps)), now_ns_(now_ns) {}
+  Task<Status> Run(kv::Transaction& txn) override;
+
+ private:
+  uint64_t session_;
+  std::vector<InodeId> ids_;
+  std::vector<uint64_t> stamps_;  // one per id
   int64_t now_ns_;
 };
 

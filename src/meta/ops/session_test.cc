@@ -157,6 +157,53 @@ TEST_F(SessionTest, UnlinkedWhileOpenWaitsForTheLastClose) {
   ExpectConsistent();
 }
 
+TEST_F(SessionTest, ClosingManyFilesAtOnceEndsEachSession) {
+  InodeId kept = NewFile("kept");
+  InodeId gone = NewFile("gone");
+  InodeId other = NewFile("other");
+  for (InodeId f : {kept, gone, other}) ASSERT_TRUE(Open(f, O_RDWR, kSession).ok());
+  ASSERT_TRUE(Open(other, O_RDWR, kOther).ok());
+  ASSERT_TRUE(Unlink(kRoot, kRootInode, "gone").ok());
+  EXPECT_EQ(CountKeys(keys::AllOrphans()), 1u);
+  CloseFilesOp mismatched(kSession, {kept}, {}, Now());
+  EXPECT_EQ(Exec(mismatched).code(), StatusCode::kInvalidArgument);
+  CloseFilesOp close(kSession, {kept, gone, other, InodeId(999999)}, {0, 0, 0, 0}, Now());
+  ASSERT_TRUE(Exec(close).ok());
+  // The unlinked file goes to the GC queue; the other session still writes `other`.
+  EXPECT_EQ(CountKeys(keys::AllOrphans()), 0u);
+  EXPECT_EQ(CountKeys(keys::AllGcQueue()), 1u);
+  EXPECT_EQ(CountKeys(keys::Sessions(kept)), 0u);
+  EXPECT_EQ(CountKeys(keys::Sessions(other)), 1u);
+  EXPECT_EQ(CountKeys(keys::HeldBy(kSession)), 0u);
+  ExpectConsistent();
+  EXPECT_EQ(Collect(), 1u);
+  EXPECT_EQ(GetAttr(gone).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(GetAttr(kept).ok());
+  ExpectConsistent();
+}
+
+// A close that reaches the store after a later open of the same file (the client queued it,
+// then opened again) leaves the newer open's session in place.
+TEST_F(SessionTest, ACloseOlderThanTheLastOpenKeepsTheSession) {
+  InodeId f = NewFile("f");
+  OpenOp first(kRoot, f, O_RDWR, kSession, Now(), /*stamp=*/1);
+  ASSERT_TRUE(Exec(first).ok());
+  OpenOp second(kRoot, f, O_RDWR, kSession, Now(), /*stamp=*/2);
+  ASSERT_TRUE(Exec(second).ok());
+  CloseFilesOp late(kSession, {f}, {1}, Now());
+  ASSERT_TRUE(Exec(late).ok());
+  EXPECT_EQ(CountKeys(keys::Sessions(f)), 1u);
+  ReportLengthOp stale(kRoot, f, kSession, {0, 0, false}, true, Now(), /*stamp=*/1);
+  ASSERT_TRUE(Exec(stale).ok());
+  EXPECT_EQ(CountKeys(keys::Sessions(f)), 1u);
+  // The close of the newest open ends it.
+  CloseFilesOp last(kSession, {f}, {2}, Now());
+  ASSERT_TRUE(Exec(last).ok());
+  EXPECT_EQ(CountKeys(keys::Sessions(f)), 0u);
+  EXPECT_EQ(CountKeys(keys::HeldBy(kSession)), 0u);
+  ExpectConsistent();
+}
+
 TEST_F(SessionTest, FailedChunkRemovalKeepsTheFileQueued) {
   InodeId f = NewFile("f");
   ASSERT_TRUE(Unlink(kRoot, kRootInode, "f").ok());

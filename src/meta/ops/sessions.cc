@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/big_endian.h"
 #include "meta/schema/keys.h"
 
 namespace chainfs::meta {
@@ -79,13 +80,20 @@ Task<Status> ExpectClient(kv::Transaction& txn, uint64_t session) {
   co_return Status();
 }
 
-void OpenWriteSession(kv::Transaction& txn, InodeId inode, uint64_t session) {
-  txn.Set(keys::Session(inode, session), "");
+void OpenWriteSession(kv::Transaction& txn, InodeId inode, uint64_t session, uint64_t stamp) {
+  std::string value;
+  if (stamp != 0) AppendBigEndian(value, stamp);
+  txn.Set(keys::Session(inode, session), value);
   txn.Set(keys::Held(session, inode), "");
 }
 
 Task<Status> CloseWriteSession(kv::Transaction& txn, InodeId inode, uint64_t session,
-                               int64_t now_ns) {
+                               int64_t now_ns, uint64_t stamp) {
+  if (stamp != 0) {
+    Result<std::optional<std::string>> open = co_await txn.Get(keys::Session(inode, session));
+    if (!open.ok()) co_return open.status();
+    if (*open && (*open)->size() == 8 && ReadBigEndian(**open) > stamp) co_return Status();
+  }
   txn.Clear(keys::Session(inode, session));
   Result<std::optional<std::string>> orphan = co_await txn.Get(keys::Orphan(inode));
   if (!orphan.ok()) co_return orphan.status();

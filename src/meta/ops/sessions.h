@@ -67,13 +67,15 @@ class ListExpiredClientsOp : public kv::TxnBody {
 // the caller is settled by the reaper's own transaction).
 Task<Status> ExpectClient(kv::Transaction& txn, uint64_t session);
 
-// Records that `session` has `inode` open for writing.
-void OpenWriteSession(kv::Transaction& txn, InodeId inode, uint64_t session);
+// Records that `session` has `inode` open, as of the client's open stamp: a number the client
+// raises with every open it sends, so that a close racing a later open cannot end it.
+void OpenWriteSession(kv::Transaction& txn, InodeId inode, uint64_t session, uint64_t stamp = 0);
 
-// Ends `session`'s write session on `inode`: when no write session is left and the file has no
-// names (ORPH), it moves to the GC queue.
+// Ends `session`'s write session on `inode` unless an open with a stamp above `stamp` (when not
+// 0) renewed it: when no write session is left and the file has no names (ORPH), it moves to
+// the GC queue.
 Task<Status> CloseWriteSession(kv::Transaction& txn, InodeId inode, uint64_t session,
-                               int64_t now_ns);
+                               int64_t now_ns, uint64_t stamp = 0);
 
 // Drops the HELD index entry of (session, inode) unless the session still has a write
 // session or locks there.

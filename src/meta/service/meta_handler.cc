@@ -16,6 +16,7 @@ namespace chainfs::meta {
 namespace {
 
 constexpr uint32_t kMaxReaddirPage = 16384;
+constexpr size_t kMaxCloseBatch = 4096;
 constexpr size_t kMaxSessionName = 256;
 
 // The name a client gives its session, or the peer's address; kInvalidArgument past 256 bytes.
@@ -80,7 +81,8 @@ Task<Status> MetaHandler::EnsureRoot() {
 }
 
 Task<Result<Attr>> MetaHandler::NewInode(Caller caller, InodeId parent, std::string name,
-                                         NewEntry entry, uint64_t open_session) {
+                                         NewEntry entry, uint64_t open_session,
+                                         uint64_t open_stamp) {
   Result<InodeId> id = co_await allocator_.Next();
   if (!id.ok()) co_return id.status();
   CreateOptions options;
@@ -88,6 +90,7 @@ Task<Result<Attr>> MetaHandler::NewInode(Caller caller, InodeId parent, std::str
   options.seed = rt_.random().Next();
   options.chains = options_.chains;
   options.open_session = open_session;
+  options.open_stamp = open_stamp;
   CreateOp op(std::move(caller), parent, std::move(name), std::move(entry), *id, Now(), options);
   CO_RETURN_IF_ERROR(co_await Run(op));
   co_return std::move(op.result);
@@ -151,7 +154,7 @@ Task<Result<Empty>> MetaHandler::Rename(RenameReq req, rpc::CallContext&) {
 }
 
 Task<Result<OpenRsp>> MetaHandler::Open(OpenReq req, rpc::CallContext&) {
-  OpenOp op(std::move(req.caller), req.id, req.flags, req.session, Now());
+  OpenOp op(std::move(req.caller), req.id, req.flags, req.session, Now(), req.stamp);
   CO_RETURN_IF_ERROR(co_await Run(op));
   co_return OpenRsp{std::move(op.result), false};
 }
@@ -165,23 +168,35 @@ Task<Result<OpenRsp>> MetaHandler::Create(CreateReq req, rpc::CallContext&) {
   }
   NewEntry entry{FileType::kRegular, req.mode};
   Caller caller = req.caller;
-  Result<Attr> created =
-      co_await NewInode(std::move(caller), req.parent, req.name, std::move(entry), session);
+  Result<Attr> created = co_await NewInode(std::move(caller), req.parent, req.name,
+                                           std::move(entry), session, req.stamp);
   if (created.ok()) co_return OpenRsp{std::move(*created), true};
   if (created.status().code() != StatusCode::kAlreadyExists || (req.flags & O_EXCL)) {
     co_return created.status();
   }
   LookupOp lookup(req.caller, req.parent, std::move(req.name));
   CO_RETURN_IF_ERROR(co_await Run(lookup));
-  OpenOp op(std::move(req.caller), lookup.result.id, open_flags, session, Now());
+  OpenOp op(std::move(req.caller), lookup.result.id, open_flags, session, Now(), req.stamp);
   CO_RETURN_IF_ERROR(co_await Run(op));
   co_return OpenRsp{std::move(op.result), false};
 }
 
 Task<Result<AttrRsp>> MetaHandler::ReportLength(ReportLengthReq req, rpc::CallContext&) {
-  ReportLengthOp op(std::move(req.caller), req.id, req.session, req.report, req.close, Now());
+  ReportLengthOp op(std::move(req.caller), req.id, req.session, req.report, req.close, Now(),
+                    req.stamp);
   CO_RETURN_IF_ERROR(co_await Run(op));
   co_return AttrRsp{std::move(op.result)};
+}
+
+Task<Result<Empty>> MetaHandler::CloseFiles(CloseFilesReq req, rpc::CallContext&) {
+  if (req.session == 0) co_return InvalidArgument("closing files needs a client session");
+  if (req.ids.size() > kMaxCloseBatch) {
+    co_return InvalidArgument(
+        fmt::format("{} files closed at once; at most {}", req.ids.size(), kMaxCloseBatch));
+  }
+  CloseFilesOp op(req.session, std::move(req.ids), std::move(req.stamps), Now());
+  CO_RETURN_IF_ERROR(co_await Run(op));
+  co_return Empty{};
 }
 
 Task<Result<ReaddirRsp>> MetaHandler::Readdir(ReaddirReq req, rpc::CallContext&) {

@@ -40,6 +40,7 @@ class MetaHandler : public MetaService::Handler {
   Task<Result<OpenRsp>> Open(OpenReq req, rpc::CallContext& ctx) override;
   Task<Result<OpenRsp>> Create(CreateReq req, rpc::CallContext& ctx) override;
   Task<Result<AttrRsp>> ReportLength(ReportLengthReq req, rpc::CallContext& ctx) override;
+  Task<Result<Empty>> CloseFiles(CloseFilesReq req, rpc::CallContext& ctx) override;
   Task<Result<ReaddirRsp>> Readdir(ReaddirReq req, rpc::CallContext& ctx) override;
   Task<Result<StatfsRsp>> Statfs(Empty req, rpc::CallContext& ctx) override;
   Task<Result<Empty>> SetXattr(SetXattrReq req, rpc::CallContext& ctx) override;
@@ -58,7 +59,7 @@ class MetaHandler : public MetaService::Handler {
  private:
   Task<Status> Run(kv::TxnBody& body);
   Task<Result<Attr>> NewInode(Caller caller, InodeId parent, std::string name, NewEntry entry,
-                              uint64_t open_session);
+                              uint64_t open_session, uint64_t open_stamp = 0);
   int64_t Now();
 
   kv::Engine& engine_;

@@ -89,7 +89,8 @@ struct OpenReq {
   InodeId id;
   uint32_t flags = 0;  // open(2) flags
   uint64_t session = 0;
-  CHAINFS_MESSAGE(OpenReq, caller, id, flags, session)
+  uint64_t stamp = 0;  // raised by the client with every open it sends; 0: none
+  CHAINFS_MESSAGE(OpenReq, caller, id, flags, session, stamp)
 };
 
 // open(O_CREAT): a regular file created (or, without O_EXCL, the existing one opened).
@@ -100,7 +101,8 @@ struct CreateReq {
   uint32_t mode = 0644;
   uint32_t flags = 0;
   uint64_t session = 0;
-  CHAINFS_MESSAGE(CreateReq, caller, parent, name, mode, flags, session)
+  uint64_t stamp = 0;  // as in OpenReq
+  CHAINFS_MESSAGE(CreateReq, caller, parent, name, mode, flags, session, stamp)
 };
 
 struct OpenRsp {
@@ -116,7 +118,17 @@ struct ReportLengthReq {
   uint64_t session = 0;
   LengthReport report;
   bool close = false;
-  CHAINFS_MESSAGE(ReportLengthReq, caller, id, session, report, close)
+  uint64_t stamp = 0;  // on close: the last open stamp sent for the file; 0 closes regardless
+  CHAINFS_MESSAGE(ReportLengthReq, caller, id, session, report, close, stamp)
+};
+
+// Closes whose writer had nothing left to report, sent together: each ends this client's
+// write session on its file.
+struct CloseFilesReq {
+  uint64_t session = 0;
+  std::vector<InodeId> ids;
+  std::vector<uint64_t> stamps;  // per file, as in ReportLengthReq
+  CHAINFS_MESSAGE(CloseFilesReq, session, ids, stamps)
 };
 
 struct ReaddirReq {
