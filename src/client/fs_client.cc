@@ -120,6 +120,8 @@ Task<void> FsClient::Stop() {
   for (const auto& [handle, h] : handles_) open.push_back(handle);
   for (uint64_t handle : open) (void)co_await Flush(handle);
   co_await closes_->Drain();
+  // Read-ahead fetches use the storage client, which goes with this client.
+  while (read_aheads_ > 0) co_await rt_.clock().Sleep(Nanos(1'000'000));
   stopping_ = true;
   while (keeper_running_) co_await rt_.clock().Sleep(Nanos(10'000'000));
   if (session_ != 0) {

@@ -124,6 +124,7 @@ class FsClient {
   bool keeper_running_ = false;
   uint64_t next_handle_ = 1;
   uint64_t last_stamp_ = 0;  // of the last open sent
+  int read_aheads_ = 0;      // background fetches running
   std::map<InodeId, std::shared_ptr<OpenInode>> open_inodes_;
   std::map<uint64_t, std::unique_ptr<Handle>> handles_;
 };

@@ -71,6 +71,8 @@ Task<Result<OpenedFile>> FsClient::Opened(meta::Caller caller, meta::Attr attr, 
   }
   auto handle = std::make_unique<Handle>();
   handle->file = keep;
+  handle->read_ahead = std::make_unique<ReadAhead>(
+      rt_, static_cast<uint64_t>(config_.read_ahead_kib) << 10, &read_aheads_);
   handle->caller = std::move(caller);
   handle->flags = flags;
   uint64_t id = next_handle_++;
@@ -116,34 +118,10 @@ Task<Result<size_t>> FsClient::Read(uint64_t handle_id, uint64_t offset, std::sp
 }
 
 Task<Result<size_t>> FsClient::ReadFile(Handle& handle, uint64_t offset, std::span<char> out) {
-  std::shared_ptr<OpenInode> file = handle.file;
-  const meta::Layout& layout = *file->attr.record.layout;
-  bool cached = handle.cached_generation == file->generation && offset >= handle.cached_offset &&
-                offset + out.size() <= handle.cached_offset + handle.cached_length;
-  if (cached) {
-    std::memcpy(out.data(), handle.cached.data() + (offset - handle.cached_offset), out.size());
-    handle.next_offset = offset + out.size();
-    co_return out.size();
-  }
-  uint64_t max_window = static_cast<uint64_t>(config_.read_ahead_kib) << 10;
-  bool sequential = offset == handle.next_offset;
-  handle.window =
-      sequential ? std::min(max_window, std::max(handle.window * 2, out.size() * 2)) : 0;
-  uint64_t fetch =
-      std::min<uint64_t>(std::max<uint64_t>(out.size(), handle.window), KnownSize(*file) - offset);
-  handle.next_offset = offset + out.size();
-  if (fetch <= out.size()) {
-    CO_RETURN_IF_ERROR(co_await chunks_->Read(file->attr.id, layout, offset, out));
-    co_return out.size();
-  }
-  PooledBuffer ahead = BufferPool::Default().Get(fetch);
-  uint64_t generation = file->generation;
-  CO_RETURN_IF_ERROR(co_await chunks_->Read(file->attr.id, layout, offset, ahead.first(fetch)));
-  std::memcpy(out.data(), ahead.data(), out.size());
-  handle.cached = std::move(ahead);
-  handle.cached_length = fetch;
-  handle.cached_offset = offset;
-  handle.cached_generation = generation;
+  const OpenInode& file = *handle.file;
+  ReadAhead::Source src{chunks_.get(), file.attr.id, *file.attr.record.layout, KnownSize(file),
+                        file.generation};
+  CO_RETURN_IF_ERROR(co_await handle.read_ahead->Read(src, offset, out));
   co_return out.size();
 }
 

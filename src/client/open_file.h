@@ -4,7 +4,7 @@
 #include <string>
 
 #include "client/fs_client.h"
-#include "common/buffer_pool.h"
+#include "client/read_ahead.h"
 
 // What FsClient keeps for an open file and for each of its handles (private to FsClient).
 namespace chainfs::client {
@@ -23,14 +23,7 @@ struct FsClient::Handle {
   std::shared_ptr<OpenInode> file;
   meta::Caller caller;
   uint32_t flags = 0;
-  // Read-ahead: where the next sequential read would start, the window grown by sequential
-  // reads, and the bytes read ahead.
-  uint64_t next_offset = UINT64_MAX;
-  uint64_t window = 0;
-  uint64_t cached_offset = 0;
-  PooledBuffer cached;  // its first cached_length bytes
-  uint64_t cached_length = 0;
-  uint64_t cached_generation = 0;
+  std::unique_ptr<ReadAhead> read_ahead;
 };
 
 }  // namespace chainfs::client

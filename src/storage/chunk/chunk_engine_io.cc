@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/buffer_pool.h"
 #include "common/crc32c.h"
 #include "storage/chunk/chunk_engine.h"
 
@@ -167,11 +168,11 @@ Task<Status> ChunkEngine::VerifiedRead(ChunkId chunk, const ChunkVersion& v, uin
   // Whole blocks are read straight into `out`; a partial block at either end goes through a
   // buffer so that the whole block can be checked.
   bool aligned = start == offset && end == offset + out.size();
-  std::string buffer;
+  PooledBuffer buffer;
   std::span<char> blocks = out;
   if (!aligned) {
-    buffer.assign(end - start, '\0');
-    blocks = buffer;
+    buffer = BufferPool::Default().Get(end - start);
+    blocks = buffer.first(end - start);
   }
   CO_RETURN_IF_ERROR(co_await blobs_.Read(*v.slot, start, blocks));
   for (uint32_t b = first; b <= last; ++b) {
