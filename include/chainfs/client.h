@@ -38,6 +38,7 @@ struct FileAttr {
   int64_t atime_ns = 0;
   int64_t mtime_ns = 0;
   int64_t ctime_ns = 0;
+  uint64_t parent = 0;  // directories: the directory holding it (the root's is itself)
 };
 
 struct DirEntry {

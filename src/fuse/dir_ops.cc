@@ -26,14 +26,12 @@ DirStream* StreamOf(fuse_file_info* fi) { return reinterpret_cast<DirStream*>(fi
 
 void OpenDir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   FileAttr attr;
-  // The parent for "..": a directory's attributes do not carry it, so ".." of a directory
-  // is listed with its own inode (the kernel answers ".." lookups itself).
   int rc = StateOf(req).client->GetAttr(ino, &attr);
   if (rc != 0) return ReplyErr(req, rc);
   if (!S_ISDIR(attr.mode)) return ReplyErr(req, ENOTDIR);
   auto stream = std::make_unique<DirStream>();
   stream->ino = ino;
-  stream->parent = ino;
+  stream->parent = attr.parent;
   fi->fh = reinterpret_cast<uint64_t>(stream.get());
   fi->cache_readdir = 0;
   if (fuse_reply_open(req, fi) == 0) stream.release();

@@ -152,6 +152,7 @@ names() {
     [[ ! -e s1 ]] && [[ $(cat n3) == one ]] && mkdir -p d1/d2 && mv n3 d1/d2/ &&
     [[ $(cat d1/d2/n3) == one ]] && ! mv d1 d1/d2/inside 2>/dev/null && rm n2 &&
     [[ $(stat -c %h d1/d2/n3) -eq 1 ]] && echo two >x && mv -f x d1/d2/n3 &&
+    [[ $(ls -ai d1/d2 | awk '$2 == ".." {print $1}') == $(stat -c %i d1) ]] &&
     [[ $(cat d1/d2/n3) == two ]] && ! rmdir d1 2>/dev/null && rm -r d1 && [[ ! -e d1 ]]
 }
 check "rename, link and symlink" names

@@ -60,6 +60,8 @@ FileAttr ToFileAttr(const meta::Attr& attr) {
   a.atime_ns = r.atime_ns;
   a.mtime_ns = r.mtime_ns;
   a.ctime_ns = r.ctime_ns;
+  a.parent = r.type == meta::FileType::kDirectory && r.parent.value() != 0 ? r.parent.value()
+                                                                           : attr.id.value();
   return a;
 }
 

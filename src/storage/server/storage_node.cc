@@ -143,6 +143,8 @@ void StorageNode::Stop() {
   state_->pool.CloseAll();
 }
 
+Task<void> StorageNode::Join() { co_await state_->follower.Join(); }
+
 Address StorageNode::address() const { return state_->server.address(); }
 
 Replicator& StorageNode::replicator() { return state_->replicator; }

@@ -54,6 +54,9 @@ class StorageNode {
   StorageNode& operator=(const StorageNode&) = delete;
 
   void Stop();
+  // After Stop: returns once the routing follower's loop has ended (it calls the cluster
+  // manager through this node's connections, so it must not outlive them).
+  Task<void> Join();
   Address address() const;
   Replicator& replicator();
 

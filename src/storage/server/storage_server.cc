@@ -134,6 +134,7 @@ namespace {
 
 Task<Status> StopNode(StorageNode* node) {
   node->Stop();
+  co_await node->Join();
   co_return Status();
 }
 
