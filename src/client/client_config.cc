@@ -12,6 +12,7 @@ void ClientConfig::Bind(ConfigBinder& b) {
   b.Int("client.flush_delay_ms", &flush_delay_ms, 1, 60'000);
   b.Int("client.close_delay_ms", &close_delay_ms, 0, 60'000);
   b.Int("client.read_ahead_kib", &read_ahead_kib, 0, 1 << 20);
+  b.Int("client.read_ahead_total_mib", &read_ahead_total_mib, 0, 1 << 20);
   b.Int("client.max_in_flight", &max_in_flight, 1, 1024);
   b.Int("client.meta_timeout_ms", &meta_timeout_ms, 100, 3'600'000);
   b.Int("client.start_timeout_ms", &start_timeout_ms, 100, 600'000);

@@ -17,7 +17,8 @@ struct ClientConfig {
   std::string name;    // client.name: shown to operators; host and pid when empty
   int64_t flush_delay_ms = 100;
   int64_t close_delay_ms = 50;
-  int64_t read_ahead_kib = 8192;
+  int64_t read_ahead_kib = 8192;        // one handle's window at most
+  int64_t read_ahead_total_mib = 1024;  // all windows of the client together
   int64_t max_in_flight = 16;
   int64_t meta_timeout_ms = 60'000;
   int64_t start_timeout_ms = 10'000;

@@ -13,7 +13,10 @@ namespace chainfs::client {
 
 using meta::MetaService;
 
-FsClient::FsClient(Runtime& rt, ClientConfig config) : rt_(rt), config_(std::move(config)) {
+FsClient::FsClient(Runtime& rt, ClientConfig config)
+    : rt_(rt),
+      config_(std::move(config)),
+      read_ahead_budget_(static_cast<uint64_t>(config_.read_ahead_total_mib) << 20) {
   pool_ = std::make_unique<rpc::ClientPool>(rt_, config_.rpc, config_.secret, "client");
   mgmtd_ = std::make_unique<mgmtd::MgmtdClient>(*pool_, config_.managers());
   routing_ = std::make_unique<mgmtd::RoutingFollower>(rt_, *mgmtd_);

@@ -11,6 +11,7 @@
 #include "client/file_chunks.h"
 #include "client/file_writer.h"
 #include "client/meta_client.h"
+#include "client/read_ahead.h"
 
 namespace chainfs::client {
 
@@ -110,6 +111,7 @@ class FsClient {
 
   Runtime& rt_;
   ClientConfig config_;
+  ReadAheadBudget read_ahead_budget_;  // before the handles: their windows give back to it
   std::unique_ptr<rpc::ClientPool> pool_;
   std::unique_ptr<mgmtd::MgmtdClient> mgmtd_;
   std::unique_ptr<mgmtd::RoutingFollower> routing_;

@@ -72,7 +72,7 @@ Task<Result<OpenedFile>> FsClient::Opened(meta::Caller caller, meta::Attr attr, 
   auto handle = std::make_unique<Handle>();
   handle->file = keep;
   handle->read_ahead = std::make_unique<ReadAhead>(
-      rt_, static_cast<uint64_t>(config_.read_ahead_kib) << 10, &read_aheads_);
+      rt_, static_cast<uint64_t>(config_.read_ahead_kib) << 10, read_ahead_budget_, &read_aheads_);
   handle->caller = std::move(caller);
   handle->flags = flags;
   uint64_t id = next_handle_++;

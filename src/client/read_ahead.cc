@@ -22,7 +22,8 @@ bool ReadAhead::CopyHeld(const Source& src, uint64_t offset, std::span<char> out
 
 std::shared_ptr<ReadAhead::Window> ReadAhead::NewWindow(const Source& src, uint64_t offset,
                                                         uint64_t length) {
-  auto w = std::make_shared<Window>(rt_.clock());
+  if (!budget_.Take(length)) return nullptr;
+  auto w = std::make_shared<Window>(rt_.clock(), budget_);
   w->offset = offset;
   w->length = length;
   w->generation = src.generation;
@@ -51,6 +52,7 @@ Task<Status> ReadAhead::Read(const Source& src, uint64_t offset, std::span<char>
   if (fetch <= out.size()) co_return co_await src.chunks->Read(src.id, src.layout, offset, out);
   // Fetched here, but as the coming window: reads of these bytes that arrive meanwhile wait.
   w = NewWindow(src, offset, fetch);
+  if (!w) co_return co_await src.chunks->Read(src.id, src.layout, offset, out);
   coming_ = w;
   w->status = co_await src.chunks->Read(src.id, src.layout, offset, w->bytes.first(fetch));
   w->done = true;
@@ -75,6 +77,7 @@ void ReadAhead::FetchNext(const Source& src) {
   if (start >= src.size) return;
   window_ = std::min(max_window_, window_ * 2);
   coming_ = NewWindow(src, start, std::min(window_, src.size - start));
+  if (!coming_) return;
   ++*in_flight_;
   rt_.Spawn(Fetch(src.chunks, src.id, src.layout, coming_, in_flight_), "read ahead");
 }

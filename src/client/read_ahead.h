@@ -9,6 +9,24 @@
 
 namespace chainfs::client {
 
+// Memory all of a client's read-ahead windows may hold together; a window that does not fit
+// is not fetched (the read asks for its own bytes only). Belongs to the client's thread.
+class ReadAheadBudget {
+ public:
+  explicit ReadAheadBudget(uint64_t limit) : limit_(limit) {}
+  bool Take(uint64_t bytes) {
+    if (bytes > limit_ - used_) return false;
+    used_ += bytes;
+    return true;
+  }
+  void Give(uint64_t bytes) { used_ -= bytes; }
+  uint64_t used() const { return used_; }
+
+ private:
+  uint64_t limit_;
+  uint64_t used_ = 0;
+};
+
 // Read-ahead for one open file handle. Sequential reads grow a window (doubling up to
 // `max_window` bytes) that is fetched whole; once the reader passes the middle of the window
 // it holds, the next window is fetched in the background, so a sequential reader finds its
@@ -27,8 +45,8 @@ class ReadAhead {
     uint64_t generation;  // moves with every change to the file made by this client
   };
 
-  ReadAhead(Runtime& rt, uint64_t max_window, int* in_flight)
-      : rt_(rt), max_window_(max_window), in_flight_(in_flight) {}
+  ReadAhead(Runtime& rt, uint64_t max_window, ReadAheadBudget& budget, int* in_flight)
+      : rt_(rt), max_window_(max_window), budget_(budget), in_flight_(in_flight) {}
   ReadAhead(const ReadAhead&) = delete;
   ReadAhead& operator=(const ReadAhead&) = delete;
 
@@ -37,16 +55,21 @@ class ReadAhead {
 
  private:
   struct Window {
-    explicit Window(Clock& clock) : ready(clock) {}
+    Window(Clock& clock, ReadAheadBudget& b) : ready(clock), budget(b) {}
+    ~Window() { budget.Give(length); }
+    Window(const Window&) = delete;
+    Window& operator=(const Window&) = delete;
     uint64_t offset = 0;
     uint64_t length = 0;
     uint64_t generation = 0;
     PooledBuffer bytes;
     bool done = false;
     Status status;
-    Notifier ready;  // done
+    Notifier ready;           // done
+    ReadAheadBudget& budget;  // holds `length` bytes of it
   };
 
+  // Null when the budget cannot hold another `length` bytes.
   std::shared_ptr<Window> NewWindow(const Source& src, uint64_t offset, uint64_t length);
   // A finished window that is still the coming one becomes the held one.
   void Settle(const std::shared_ptr<Window>& w);
@@ -59,6 +82,7 @@ class ReadAhead {
 
   Runtime& rt_;
   uint64_t max_window_;
+  ReadAheadBudget& budget_;
   int* in_flight_;
   uint64_t next_offset_ = UINT64_MAX;  // where a sequential read would start
   uint64_t window_ = 0;                // 0 while reads are random
