@@ -13,7 +13,12 @@ namespace {
 Status NotPermitted(std::string what) { return Status(StatusCode::kNotPermitted, std::move(what)); }
 }  // namespace
 
-Status SetAttrOp::Apply(InodeRecord& inode) const {
+bool SetAttrOp::NeedsWriteAccess(const InodeRecord& inode) const {
+  bool owner = caller_.uid == 0 || caller_.uid == inode.uid;
+  return change_.size.has_value() || (change_.times_to_now && !owner);
+}
+
+Status SetAttrOp::Apply(InodeRecord& inode, const Status& writable) const {
   bool root = caller_.uid == 0;
   bool owner = root || caller_.uid == inode.uid;
   if (change_.mode) {
@@ -37,7 +42,7 @@ Status SetAttrOp::Apply(InodeRecord& inode) const {
     }
     if (inode.type != FileType::kRegular)
       return InvalidArgument("only regular files have a size to set");
-    RETURN_IF_ERROR(CheckAccess(inode, caller_, kMayWrite));
+    RETURN_IF_ERROR(writable);
     if (!root) inode.mode &= ~(kSetUid | kSetGid);
     inode.size = *change_.size;
     ++inode.truncate_version;
@@ -49,7 +54,7 @@ Status SetAttrOp::Apply(InodeRecord& inode) const {
     if (change_.mtime_ns) inode.mtime_ns = *change_.mtime_ns;
   }
   if (change_.times_to_now) {
-    if (!owner) RETURN_IF_ERROR(CheckAccess(inode, caller_, kMayWrite));
+    if (!owner) RETURN_IF_ERROR(writable);
     inode.atime_ns = inode.mtime_ns = now_ns_;
   }
   inode.ctime_ns = now_ns_;
@@ -77,7 +82,11 @@ Task<Status> SetAttrOp::Run(kv::Transaction& txn) {
   Result<InodeRecord> inode = co_await LoadInode(txn, id_, /*snapshot=*/false);
   if (!inode.ok()) co_return inode.status();
   uint64_t old_size = inode->size;
-  CO_RETURN_IF_ERROR(Apply(*inode));
+  Status writable;
+  if (NeedsWriteAccess(*inode)) {
+    writable = co_await CheckAccessWithAcl(txn, id_, *inode, caller_, kMayWrite);
+  }
+  CO_RETURN_IF_ERROR(Apply(*inode, writable));
   StoreInode(txn, id_, *inode);
   if (change_.mode) CO_RETURN_IF_ERROR(co_await ChmodAccessAcl(txn, id_, inode->mode));
   if (inode->type == FileType::kRegular) {

@@ -35,7 +35,10 @@ class SetAttrOp : public kv::TxnBody {
   Attr result;
 
  private:
-  Status Apply(InodeRecord& inode) const;
+  // `writable`: whether the caller may write the file (mode bits and access ACL), asked for
+  // only when the change needs it.
+  Status Apply(InodeRecord& inode, const Status& writable) const;
+  bool NeedsWriteAccess(const InodeRecord& inode) const;
   Caller caller_;
   InodeId id_;
   AttrChange change_;

@@ -105,6 +105,33 @@ TEST_F(MetaOpsTest, AnAccessAclSetsTheModeAndGrantsAccess) {
   ExpectConsistent();
 }
 
+// Truncating and touching need write access, which a named-user entry grants as well as the
+// mode bits do.
+TEST_F(MetaOpsTest, AnAclGrantingWriteAllowsTruncateAndTouch) {
+  InodeId open_dir = Mkdir(kRoot, kRootInode, "open", 0777)->id;
+  InodeId f = Create(kAlice, open_dir, "f", NewEntry{FileType::kRegular, 0600})->id;
+  AttrChange truncate;
+  truncate.size = 0;
+  AttrChange touch;
+  touch.times_to_now = true;
+  SetAttrOp denied(kBob, f, truncate, 200);
+  EXPECT_EQ(Exec(denied).code(), StatusCode::kPermissionDenied);
+  std::vector<AclEntry> acl = {{kAclUserObj, 6, 0},
+                               {kAclUser, 6, kBob.uid},
+                               {kAclGroupObj, 0, 0},
+                               {kAclMask, 6, 0},
+                               {kAclOther, 0, 0}};
+  SetXattrOp set(f, std::string(kAclAccess), EncodeAcl(acl), XattrMode::kAny, 300, kAlice);
+  ASSERT_TRUE(Exec(set).ok());
+  SetAttrOp allowed(kBob, f, truncate, 400);
+  EXPECT_TRUE(Exec(allowed).ok());
+  SetAttrOp touched(kBob, f, touch, 500);
+  EXPECT_TRUE(Exec(touched).ok());
+  SetAttrOp stranger(Caller{1002, 1002, {}}, f, touch, 600);
+  EXPECT_EQ(Exec(stranger).code(), StatusCode::kPermissionDenied);
+  ExpectConsistent();
+}
+
 TEST_F(MetaOpsTest, NewEntriesTakeTheDefaultAclOrTheUmask) {
   Caller masked = kAlice;
   masked.umask = 022;
