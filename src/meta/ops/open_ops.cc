@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 
+#include "common/big_endian.h"
 #include "meta/ops/sessions.h"
 #include "meta/ops/store.h"
+#include "meta/schema/keys.h"
 
 namespace chainfs::meta {
 
@@ -106,6 +108,15 @@ Task<Status> ReportLengthOp::Run(kv::Transaction& txn) {
     CO_RETURN_IF_ERROR(co_await ForgetIfReleased(txn, id_, session_));
   }
   result = Attr{id_, std::move(*inode)};
+  co_return Status();
+}
+
+Task<Status> OwnsOpenOp::Run(kv::Transaction& txn) {
+  owns = false;
+  if (session_ == 0 || stamp_ == 0) co_return Status();
+  Result<std::optional<std::string>> open = co_await txn.SnapshotGet(keys::Session(id_, session_));
+  if (!open.ok()) co_return open.status();
+  owns = *open && (*open)->size() == 8 && ReadBigEndian(**open) == stamp_;
   co_return Status();
 }
 

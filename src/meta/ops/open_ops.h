@@ -86,6 +86,23 @@ class ReportLengthOp : public kv::TxnBody {
   uint64_t stamp_;  // the last open stamp the closing client sent (see OpenWriteSession)
 };
 
+// Whether `session` holds `id` open as of exactly `stamp`: the mark its create of that stamp
+// left. A create whose answer was lost and that is sent again (with O_EXCL) finds its own file
+// this way, not someone else's. Read-only.
+class OwnsOpenOp : public kv::TxnBody {
+ public:
+  OwnsOpenOp(InodeId id, uint64_t session, uint64_t stamp)
+      : id_(id), session_(session), stamp_(stamp) {}
+  bool read_only() const override { return true; }
+  Task<Status> Run(kv::Transaction& txn) override;
+  bool owns = false;
+
+ private:
+  InodeId id_;
+  uint64_t session_;
+  uint64_t stamp_;
+};
+
 // Close of many files by one client session at once, none with a length to report: ends the
 // session's write session on each, as of its open stamp (a file unlinked while open then goes
 // to the GC queue). Files that are gone already are skipped.

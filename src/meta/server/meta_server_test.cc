@@ -158,7 +158,6 @@ TEST_F(MetaServerTest, FilesOpenCloseLocksAndCollection) {
   EXPECT_FALSE(reopened->created);
   CreateReq exclusive{kRoot, kRootInode, "f", 0644, O_CREAT | O_EXCL | O_RDWR, session};
   EXPECT_EQ(CodeOf(client_.Run(stub_->Create(std::move(exclusive)))), StatusCode::kAlreadyExists);
-
   ReportLengthReq fsync{kRoot, f, session, LengthReport{1 << 20, 0, true}, false};
   ASSERT_TRUE(client_.Run(stub_->ReportLength(std::move(fsync))).ok());
   EXPECT_EQ(GetAttr(f)->attr.record.size, 1u << 20);
@@ -179,6 +178,19 @@ TEST_F(MetaServerTest, FilesOpenCloseLocksAndCollection) {
   Result<GetLockRsp> probe = client_.Run(stub_->GetLock(theirs));
   ASSERT_TRUE(probe.ok() && probe->conflict.has_value());
   EXPECT_EQ(probe->conflict->range.pid, 7u);
+
+  // An exclusive create sent twice with one stamp (its first answer lost) succeeds both times;
+  // with another stamp it is someone else's file.
+  CreateReq first{kRoot, kRootInode, "g", 0644, O_CREAT | O_EXCL | O_RDWR, session, 77};
+  ASSERT_TRUE(client_.Run(stub_->Create(std::move(first))).ok());
+  CreateReq resent{kRoot, kRootInode, "g", 0644, O_CREAT | O_EXCL | O_RDWR, session, 77};
+  Result<OpenRsp> again_ok = client_.Run(stub_->Create(std::move(resent)));
+  ASSERT_TRUE(again_ok.ok()) << again_ok.status().ToString();
+  EXPECT_TRUE(again_ok->created);
+  CreateReq later{kRoot, kRootInode, "g", 0644, O_CREAT | O_EXCL | O_RDWR, session, 78};
+  EXPECT_EQ(CodeOf(client_.Run(stub_->Create(std::move(later)))), StatusCode::kAlreadyExists);
+  RemoveReq drop_g{kRoot, kRootInode, "g"};
+  ASSERT_TRUE(client_.Run(stub_->Unlink(std::move(drop_g))).ok());
 
   // Unlinked while open: still there until the writer closes, then collected.
   RemoveReq unlink{kRoot, kRootInode, "f"};

@@ -171,10 +171,15 @@ Task<Result<OpenRsp>> MetaHandler::Create(CreateReq req, rpc::CallContext&) {
   Result<Attr> created = co_await NewInode(std::move(caller), req.parent, req.name,
                                            std::move(entry), session, req.stamp);
   if (created.ok()) co_return OpenRsp{std::move(*created), true};
-  if (created.status().code() != StatusCode::kAlreadyExists || (req.flags & O_EXCL)) {
-    co_return created.status();
-  }
+  if (created.status().code() != StatusCode::kAlreadyExists) co_return created.status();
   LookupOp lookup(req.caller, req.parent, std::move(req.name));
+  if (req.flags & O_EXCL) {
+    // This very create, sent again after its answer was lost, finds its own file.
+    if (!(co_await Run(lookup)).ok()) co_return created.status();
+    OwnsOpenOp own(lookup.result.id, session, req.stamp);
+    if (!(co_await Run(own)).ok() || !own.owns) co_return created.status();
+    co_return OpenRsp{std::move(lookup.result), true};
+  }
   CO_RETURN_IF_ERROR(co_await Run(lookup));
   OpenOp op(std::move(req.caller), lookup.result.id, open_flags, session, Now(), req.stamp);
   CO_RETURN_IF_ERROR(co_await Run(op));
