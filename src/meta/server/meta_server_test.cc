@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "client/close_queue.h"
 #include "common/errno.h"
 #include "meta/check/checker.h"
 #include "meta/server/meta_test_cluster.h"
@@ -208,6 +209,58 @@ TEST_F(MetaServerTest, FilesOpenCloseLocksAndCollection) {
     gone = GetAttr(f);
   }
   EXPECT_EQ(CodeOf(gone), StatusCode::kNotFound);
+  StopAndCheck();
+}
+
+// The client's close queue against a real server: one batch ends the sessions it names, except
+// where the file was opened again since the close (a newer stamp).
+Task<size_t> CloseThroughTheQueue(Runtime& rt, rpc::ClientPool& pool, Address server,
+                                  uint64_t session, InodeId reopened, InodeId closed) {
+  client::MetaClient meta(rt, pool, {server});
+  client::CloseQueue closes(rt, meta, Nanos(20'000'000));
+  closes.Add(session, reopened, 1);
+  closes.Add(session, closed, 2);
+  co_await closes.Drain();
+  co_return closes.queued();
+}
+
+TEST_F(MetaServerTest, QueuedClosesEndSessionsButNotNewerOpens) {
+  uint64_t session = OpenSession();
+  CreateReq make_a{kRoot, kRootInode, "a", 0644, O_CREAT | O_RDWR, session, 1};
+  Result<OpenRsp> a = client_.Run(stub_->Create(std::move(make_a)));
+  CreateReq make_b{kRoot, kRootInode, "b", 0644, O_CREAT | O_RDWR, session, 2};
+  Result<OpenRsp> b = client_.Run(stub_->Create(std::move(make_b)));
+  ASSERT_TRUE(a.ok() && b.ok());
+  OpenReq again{kRoot, a->attr.id, O_RDWR, session, 3};
+  ASSERT_TRUE(client_.Run(stub_->Open(std::move(again))).ok());
+  for (const char* name : {"a", "b"}) {
+    RemoveReq unlink{kRoot, kRootInode, name};
+    ASSERT_TRUE(client_.Run(stub_->Unlink(std::move(unlink))).ok());
+  }
+  size_t left = client_.Run(CloseThroughTheQueue(
+      client_.runtime(), client_.pool(), server_->address(), session, a->attr.id, b->attr.id));
+  EXPECT_EQ(left, 0u);
+  // b's last session ended: the GC worker (every 10 ms) collects it; a is still open.
+  Result<AttrRsp> gone = GetAttr(b->attr.id);
+  for (int i = 0; i < 500 && gone.ok(); ++i) {
+    client_.Run(client_.runtime().clock().Sleep(Nanos(10'000'000)));
+    gone = GetAttr(b->attr.id);
+  }
+  EXPECT_EQ(CodeOf(gone), StatusCode::kNotFound);
+  EXPECT_TRUE(GetAttr(a->attr.id).ok());
+  CloseFilesReq last{session, {a->attr.id}, {3}};
+  ASSERT_TRUE(client_.Run(stub_->CloseFiles(std::move(last))).ok());
+  gone = GetAttr(a->attr.id);
+  for (int i = 0; i < 500 && gone.ok(); ++i) {
+    client_.Run(client_.runtime().clock().Sleep(Nanos(10'000'000)));
+    gone = GetAttr(a->attr.id);
+  }
+  EXPECT_EQ(CodeOf(gone), StatusCode::kNotFound);
+  CloseFilesReq bad{session, {a->attr.id}, {}};
+  EXPECT_EQ(CodeOf(client_.Run(stub_->CloseFiles(std::move(bad)))), StatusCode::kInvalidArgument);
+  CloseFilesReq no_session{0, {}, {}};
+  EXPECT_EQ(CodeOf(client_.Run(stub_->CloseFiles(std::move(no_session)))),
+            StatusCode::kInvalidArgument);
   StopAndCheck();
 }
 

@@ -35,6 +35,7 @@ class MetaTestClient {
     return MetaService::Client(rpc::Channel{pool_.get(), server});
   }
   Runtime& runtime() { return rt_.worker(0); }
+  rpc::ClientPool& pool() { return *pool_; }
   template <typename T>
   T Run(Task<T> task) {
     return rt_.RunSync(0, std::move(task));
