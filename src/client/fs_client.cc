@@ -4,8 +4,6 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <set>
-
 #include "client/open_file.h"
 #include "common/logging.h"
 
@@ -213,22 +211,10 @@ Task<Result<FsStat>> FsClient::Statfs() {
   st.total_inodes = rsp.total_inodes;
   st.free_inodes = rsp.total_inodes > rsp.used_inodes ? rsp.total_inodes - rsp.used_inodes : 0;
   st.max_name = rsp.max_name;
-  // Space is what the storage targets report: each file system once per node (targets often
-  // share one), divided by the replication (every byte is kept on each replica of a chain).
-  std::shared_ptr<const mgmtd::RoutingInfo> routing = routing_->current();
-  std::set<std::pair<NodeId, uint64_t>> seen;
-  uint64_t raw_total = 0, raw_used = 0, replicas = 0;
-  for (const auto& [id, t] : routing->targets) {
-    raw_used += t.used_bytes;
-    if (t.capacity_bytes == 0) continue;
-    if (t.fs_id != 0 && !seen.insert({t.node, t.fs_id}).second) continue;
-    raw_total += t.capacity_bytes;
-  }
-  for (const auto& [id, chain] : routing->chains) replicas += chain.targets.size();
-  uint64_t copies =
-      routing->chains.empty() ? 1 : std::max<uint64_t>(1, replicas / routing->chains.size());
-  st.total_bytes = raw_total / copies;
-  st.free_bytes = raw_total > raw_used ? (raw_total - raw_used) / copies : 0;
+  // Space is what the storage targets report (see mgmtd::CapacityOf).
+  mgmtd::Capacity space = mgmtd::CapacityOf(*routing_->current());
+  st.total_bytes = space.total_bytes;
+  st.free_bytes = space.free_bytes;
   co_return st;
 }
 

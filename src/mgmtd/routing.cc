@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <set>
+#include <utility>
+
 namespace chainfs::mgmtd {
 
 const Chain* RoutingInfo::FindChain(ChainId id) const {
@@ -45,6 +49,11 @@ std::string FormatRouting(const RoutingInfo& r) {
                     t.node, t.chain, Name(t.local), static_cast<double>(t.used_bytes) / (1 << 20),
                     static_cast<double>(t.capacity_bytes) / (1 << 30));
   }
+  Capacity c = CapacityOf(r);
+  out += fmt::format(
+      "capacity: {:.1f} GiB, {:.1f} MiB used, {:.1f} GiB free ({} copies of each byte)\n",
+      static_cast<double>(c.total_bytes) / (1 << 30), static_cast<double>(c.used_bytes) / (1 << 20),
+      static_cast<double>(c.free_bytes) / (1 << 30), c.copies);
   out += "chains:\n";
   for (const auto& [id, c] : r.chains) {
     out += fmt::format("  chain {} version {}:", id, c.version);
@@ -52,6 +61,24 @@ std::string FormatRouting(const RoutingInfo& r) {
     out += "\n";
   }
   return out;
+}
+
+Capacity CapacityOf(const RoutingInfo& routing) {
+  std::set<std::pair<NodeId, uint64_t>> seen;
+  uint64_t raw_total = 0, raw_used = 0, replicas = 0;
+  for (const auto& [id, t] : routing.targets) {
+    raw_used += t.used_bytes;
+    if (t.capacity_bytes == 0) continue;
+    if (t.fs_id != 0 && !seen.insert({t.node, t.fs_id}).second) continue;
+    raw_total += t.capacity_bytes;
+  }
+  for (const auto& [id, chain] : routing.chains) replicas += chain.targets.size();
+  Capacity c;
+  c.copies = routing.chains.empty() ? 1 : std::max<uint64_t>(1, replicas / routing.chains.size());
+  c.total_bytes = raw_total / c.copies;
+  c.used_bytes = raw_used / c.copies;
+  c.free_bytes = raw_total > raw_used ? (raw_total - raw_used) / c.copies : 0;
+  return c;
 }
 
 std::vector<TargetId> WritePath(const Chain& chain) {

@@ -63,6 +63,17 @@ struct RoutingInfo {
 // A readable listing of nodes, targets and chains with their states, one per line.
 std::string FormatRouting(const RoutingInfo& routing);
 
+// The cluster's space as a file system sees it: the targets' file systems counted once per
+// node (targets often share one), divided by the replication (every byte is kept on each
+// replica of a chain).
+struct Capacity {
+  uint64_t total_bytes = 0;
+  uint64_t used_bytes = 0;
+  uint64_t free_bytes = 0;
+  uint64_t copies = 1;  // replicas per chain, on average
+};
+Capacity CapacityOf(const RoutingInfo& routing);
+
 // The targets a write passes through, in order: the serving targets, then the syncing one
 // (which receives whole chunks). Empty when nothing serves.
 std::vector<TargetId> WritePath(const Chain& chain);

@@ -237,4 +237,18 @@ statfs_capacity() {
 }
 check "statfs reports capacity" statfs_capacity
 
+# `chainfs status` totals the same space statfs reports.
+status_capacity() {
+  local line
+  line=$("$chainfs" status --config "$dir/admin.toml" | grep '^capacity: ') &&
+    [[ $line =~ ^capacity:\ ([0-9.]+)\ GiB ]] &&
+    python3 -c "
+import os, sys
+s = os.statvfs(sys.argv[1])
+total = s.f_blocks * s.f_frsize / 2**30
+sys.exit(0 if abs(total - float(sys.argv[2])) <= max(0.2, 0.01 * total) else 1)
+" "$mnt" "${BASH_REMATCH[1]}"
+}
+check "chainfs status totals the capacity" status_capacity
+
 echo "$checks checks passed"
