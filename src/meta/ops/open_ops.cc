@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 
-#include "common/big_endian.h"
 #include "meta/ops/sessions.h"
 #include "meta/ops/store.h"
 #include "meta/schema/keys.h"
@@ -116,7 +115,7 @@ Task<Status> OwnsOpenOp::Run(kv::Transaction& txn) {
   if (session_ == 0 || stamp_ == 0) co_return Status();
   Result<std::optional<std::string>> open = co_await txn.SnapshotGet(keys::Session(id_, session_));
   if (!open.ok()) co_return open.status();
-  owns = *open && (*open)->size() == 8 && ReadBigEndian(**open) == stamp_;
+  owns = *open && OpenStampOf(**open) == stamp_;
   co_return Status();
 }
 

@@ -87,12 +87,16 @@ void OpenWriteSession(kv::Transaction& txn, InodeId inode, uint64_t session, uin
   txn.Set(keys::Held(session, inode), "");
 }
 
+uint64_t OpenStampOf(std::string_view record) {
+  return record.size() == 8 ? ReadBigEndian(record) : 0;
+}
+
 Task<Status> CloseWriteSession(kv::Transaction& txn, InodeId inode, uint64_t session,
                                int64_t now_ns, uint64_t stamp) {
   if (stamp != 0) {
     Result<std::optional<std::string>> open = co_await txn.Get(keys::Session(inode, session));
     if (!open.ok()) co_return open.status();
-    if (*open && (*open)->size() == 8 && ReadBigEndian(**open) > stamp) co_return Status();
+    if (*open && OpenStampOf(**open) > stamp) co_return Status();
   }
   txn.Clear(keys::Session(inode, session));
   Result<std::optional<std::string>> orphan = co_await txn.Get(keys::Orphan(inode));

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kv/retry.h"
@@ -70,6 +71,8 @@ Task<Status> ExpectClient(kv::Transaction& txn, uint64_t session);
 // Records that `session` has `inode` open, as of the client's open stamp: a number the client
 // raises with every open it sends, so that a close racing a later open cannot end it.
 void OpenWriteSession(kv::Transaction& txn, InodeId inode, uint64_t session, uint64_t stamp = 0);
+// The open stamp a session record holds (0 for one written without a stamp).
+uint64_t OpenStampOf(std::string_view record);
 
 // Ends `session`'s write session on `inode` unless an open with a stamp above `stamp` (when not
 // 0) renewed it: when no write session is left and the file has no names (ORPH), it moves to
