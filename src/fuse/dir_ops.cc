@@ -17,9 +17,10 @@ struct DirStream {
   uint64_t parent = 0;
   // Offsets 0 and 1 are "." and ".."; entry k of the listing has offset k + 2.
   uint64_t base = 0;  // the listing index of page.entries[0]
+  std::string after;  // the page holds the entries after this name
   DirPage page;
   bool fetched = false;
-  bool plus = false;  // the pages carry attributes (readdirplus)
+  bool plus = false;  // the page carries attributes (readdirplus)
 };
 
 DirStream* StreamOf(fuse_file_info* fi) { return reinterpret_cast<DirStream*>(fi->fh); }
@@ -42,25 +43,39 @@ void ReleaseDir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
   fuse_reply_err(req, 0);
 }
 
-// Makes the page hold listing index `index` (or end the listing), with attributes when `plus`.
-// Returns 0 or -errno.
+// Makes the page start at listing index `base` with the entries after the name `after`.
+int Fetch(fuse_req_t req, DirStream& s, const Credentials& who, uint64_t base,
+          const std::string& after, bool plus) {
+  DirPage page;
+  int rc = StateOf(req).client->ReadDir(who, s.ino, after, 0, &page, plus);
+  if (rc != 0) return rc;
+  s.base = base;
+  s.after = after;
+  s.page = std::move(page);
+  s.plus = plus;
+  s.fetched = true;
+  return 0;
+}
+
+// Makes the page hold listing index `index` (or end the listing). Pages carry attributes only
+// if the request that fetched them asked: the kernel asks on a directory's first page and
+// after lookups in it, and reading each entry's inode costs the metadata server more than
+// the listing itself. A readdirplus on a page without them fetches the rest of it again,
+// from the entry before `index`, so no entry is skipped or repeated. Returns 0 or -errno.
 int Seek(fuse_req_t req, DirStream& s, const Credentials& who, uint64_t index, bool plus) {
-  if (!s.fetched || index < s.base || (plus && !s.plus)) {
-    s.base = 0;
-    s.page = DirPage{};
-    s.plus = plus;
-    int rc = StateOf(req).client->ReadDir(who, s.ino, "", 0, &s.page, plus);
+  if (!s.fetched || index < s.base) {
+    int rc = Fetch(req, s, who, 0, "", plus);
     if (rc != 0) return rc;
-    s.fetched = true;
+  } else if (plus && !s.plus && index < s.base + s.page.entries.size()) {
+    size_t k = index - s.base;
+    std::string after = k == 0 ? s.after : s.page.entries[k - 1].name;
+    int rc = Fetch(req, s, who, index, after, plus);
+    if (rc != 0) return rc;
   }
   while (index >= s.base + s.page.entries.size() && s.page.more && !s.page.entries.empty()) {
     std::string after = s.page.entries.back().name;
-    uint64_t next_base = s.base + s.page.entries.size();
-    DirPage next;
-    int rc = StateOf(req).client->ReadDir(who, s.ino, after, 0, &next, s.plus);
+    int rc = Fetch(req, s, who, s.base + s.page.entries.size(), after, plus);
     if (rc != 0) return rc;
-    s.base = next_base;
-    s.page = std::move(next);
   }
   return 0;
 }

@@ -157,6 +157,28 @@ names() {
 }
 check "rename, link and symlink" names
 
+# A directory of several metadata pages (1,024 entries each), listed plainly and while each
+# entry is stat'ed (which makes the kernel ask for attributes in the middle of the listing):
+# every name exactly once, each time.
+big_listing() {
+  mkdir many && python3 - <<'PY'
+import os
+names = {f"n{i:05d}" for i in range(2500)}
+for n in names:
+    os.close(os.open(f"many/{n}", os.O_CREAT | os.O_WRONLY, 0o644))
+for with_stat in (False, True, False):
+    seen = []
+    for e in os.scandir("many"):
+        seen.append(e.name)
+        if with_stat:
+            assert e.stat(follow_symlinks=False).st_size == 0
+    assert len(seen) == len(set(seen)) == len(names) and set(seen) == names, \
+        f"listed {len(seen)} names, {len(set(seen))} distinct"
+PY
+  [[ $(ls -f many | wc -l) -eq 2502 ]] && [[ $(ls -l many | grep -c '^-') -eq 2500 ]]
+}
+check "listing a directory of several pages" big_listing
+
 permissions() {
   mkdir private shared && chmod 700 private && echo secret >private/f && chmod 1777 shared &&
     echo mine >shared/rootfile && chmod 644 shared/rootfile &&
