@@ -151,7 +151,10 @@ class Client {
   int UnlinkPath(const Credentials& who, const std::string& path);
   int RmdirPath(const Credentials& who, const std::string& path);
 
+  // What stands behind the client (src/client/api/client_impl.h), for the FUSE daemon in
+  // this repository; not part of the API.
   struct Impl;
+  Impl& impl() { return *impl_; }
 
  private:
   explicit Client(std::unique_ptr<Impl> impl);

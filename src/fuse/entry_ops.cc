@@ -1,27 +1,70 @@
-// FUSE callbacks on names and attributes: lookup, getattr, setattr, mknod, mkdir, symlink,
-// link, unlink, rmdir, rename, readlink, statfs and xattrs.
+// FUSE callbacks on names and attributes: setattr, mknod, mkdir, symlink, link, unlink,
+// rmdir, rename, readlink, statfs and xattrs (lookup and getattr are in worker_ops.cc).
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <ctime>
+#include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "fuse/fuse_context.h"
 
 namespace chainfs::fuse {
 
+namespace {
+
+// A process's supplementary groups, as read from /proc (libfuse reads the status file twice:
+// six system calls, which cost more than a whole lookup on a virtual machine). Kept for a
+// second per process; the kernel checks permissions itself with the groups of the moment
+// (default_permissions), the metadata servers check again with these.
+class GroupCache {
+ public:
+  std::vector<uint32_t> Of(fuse_req_t req, const fuse_ctx& ctx) {
+    auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(mu_);
+      auto it = known_.find(ctx.pid);
+      if (it != known_.end() && it->second.uid == ctx.uid && it->second.gid == ctx.gid &&
+          now < it->second.until) {
+        return it->second.groups;
+      }
+    }
+    gid_t list[64];
+    int n = fuse_req_getgroups(req, 64, list);
+    Known k{ctx.uid, ctx.gid, {}, now + std::chrono::seconds(1)};
+    for (int i = 0; i < n && i < 64; ++i) k.groups.push_back(list[i]);
+    std::lock_guard lock(mu_);
+    if (known_.size() >= 4096) known_.clear();
+    known_[ctx.pid] = k;
+    return k.groups;
+  }
+
+ private:
+  struct Known {
+    uid_t uid;
+    gid_t gid;
+    std::vector<uint32_t> groups;
+    std::chrono::steady_clock::time_point until;
+  };
+  std::mutex mu_;
+  std::unordered_map<pid_t, Known> known_;
+};
+
+}  // namespace
+
 Credentials CallerOf(fuse_req_t req) {
+  static GroupCache groups;
   const fuse_ctx* ctx = fuse_req_ctx(req);
   Credentials who;
   who.uid = ctx->uid;
   who.gid = ctx->gid;
   who.umask = ctx->umask;
-  gid_t groups[64];
-  int n = fuse_req_getgroups(req, 64, groups);
-  for (int i = 0; i < n && i < 64; ++i) who.groups.push_back(groups[i]);
+  who.groups = groups.Of(req, *ctx);
   return who;
 }
 
@@ -69,27 +112,9 @@ void ReplyAttr(fuse_req_t req, int rc, const FileAttr& attr) {
   fuse_reply_attr(req, &st, StateOf(req).attr_timeout);
 }
 
-void Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  FileAttr attr;
-  int rc = StateOf(req).client->Lookup(CallerOf(req), parent, name, &attr);
-  if (rc == -ENOENT) {
-    // Not cached as absent: another client may create it at any moment.
-    fuse_entry_param e{};
-    fuse_reply_entry(req, &e);
-    return;
-  }
-  ReplyEntry(req, rc, attr);
-}
-
 void Forget(fuse_req_t req, fuse_ino_t, uint64_t) { fuse_reply_none(req); }
 
 void ForgetMulti(fuse_req_t req, size_t, fuse_forget_data*) { fuse_reply_none(req); }
-
-void GetAttr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
-  FileAttr attr;
-  int rc = StateOf(req).client->GetAttr(ino, &attr);
-  ReplyAttr(req, rc, attr);
-}
 
 int64_t NowNs() {
   timespec ts;
@@ -224,10 +249,8 @@ void RemoveXattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
 }  // namespace
 
 void AddEntryOps(fuse_lowlevel_ops& ops) {
-  ops.lookup = Lookup;
   ops.forget = Forget;
   ops.forget_multi = ForgetMulti;
-  ops.getattr = GetAttr;
   ops.setattr = SetAttr;
   ops.readlink = Readlink;
   ops.mknod = Mknod;

@@ -1,5 +1,5 @@
-// FUSE callbacks on open files: open, create, read, write, flush, release, fsync, fallocate
-// and copy_file_range.
+// FUSE callbacks on open files: open, create, write, flush, release, fsync, fallocate and
+// copy_file_range (read is in worker_ops.cc).
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -38,14 +38,6 @@ void Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fu
   Opened(fi, fh);
   fuse_entry_param e = EntryOf(req, attr);
   if (fuse_reply_create(req, &e, fi) != 0) (void)StateOf(req).client->Close(fh);
-}
-
-void Read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
-  thread_local std::vector<char> buffer;
-  if (buffer.size() < size) buffer.resize(size);
-  ssize_t n = StateOf(req).client->Pread(fi->fh, buffer.data(), size, static_cast<uint64_t>(off));
-  if (n < 0) return ReplyErr(req, static_cast<int>(n));
-  fuse_reply_buf(req, buffer.data(), static_cast<size_t>(n));
 }
 
 void Write(fuse_req_t req, fuse_ino_t, const char* buf, size_t size, off_t off,
@@ -107,7 +99,6 @@ void CopyFileRange(fuse_req_t req, fuse_ino_t, off_t off_in, fuse_file_info* fi_
 void AddFileOps(fuse_lowlevel_ops& ops) {
   ops.open = Open;
   ops.create = Create;
-  ops.read = Read;
   ops.write = Write;
   ops.flush = Flush;
   ops.release = Release;

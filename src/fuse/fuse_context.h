@@ -42,5 +42,7 @@ void AddEntryOps(fuse_lowlevel_ops& ops);
 void AddFileOps(fuse_lowlevel_ops& ops);
 void AddDirOps(fuse_lowlevel_ops& ops);
 void AddLockOps(fuse_lowlevel_ops& ops);
+// Installed last: replaces the blocking callbacks of the requests ServedOnWorker.
+void AddWorkerOps(fuse_lowlevel_ops& ops);
 
 }  // namespace chainfs::fuse

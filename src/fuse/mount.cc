@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fuse/fuse_context.h"
+#include "fuse/worker_loop.h"
 
 namespace chainfs::fuse {
 namespace {
@@ -70,6 +71,7 @@ Status ServeMount(Client& client, const MountOptions& options,
   AddFileOps(ops);
   AddDirOps(ops);
   AddLockOps(ops);
+  AddWorkerOps(ops);
   MountState state;
   state.client = &client;
   state.attr_timeout = options.attr_timeout;
@@ -95,10 +97,7 @@ Status ServeMount(Client& client, const MountOptions& options,
                                 options.mountpoint));
     fuse_remove_signal_handlers(se);
   } else {
-    fuse_loop_config* config = fuse_loop_cfg_create();
-    fuse_loop_cfg_set_max_threads(config, options.max_threads);
-    int rc = fuse_session_loop_mt(se, config);
-    fuse_loop_cfg_destroy(config);
+    int rc = ServeOnWorker(se, client, options.max_threads);
     fuse_session_unmount(se);
     fuse_remove_signal_handlers(se);
     if (rc < 0) result = Status(StatusCode::kIoError, fmt::format("FUSE loop: {}", strerror(-rc)));

@@ -19,7 +19,7 @@ struct MountOptions {
 // mounting again recovers it.
 Status PrepareMountPoint(const std::string& path);
 
-// Mounts `client`'s file system and serves it on a pool of threads until it is unmounted or
+// Mounts `client`'s file system and serves it (worker_loop.h) until it is unmounted or
 // the process gets SIGTERM, SIGINT or SIGHUP (then it unmounts). `on_mounted` runs once the
 // kernel has set the mount up (its INIT call).
 Status ServeMount(Client& client, const MountOptions& options,

@@ -4,53 +4,15 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
-#include <asio/post.hpp>
-
-#include <future>
-
+#include "client/api/client_impl.h"
 #include "client/api/convert.h"
-#include "client/fs_client.h"
 #include "common/load_config.h"
-#include "runtime/real/real_runtime.h"
 
 namespace chainfs {
 
 using api::Errno;
 using api::ToCaller;
 using api::ToFileAttr;
-
-template <typename T>
-struct TaskValue;
-template <typename T>
-struct TaskValue<Task<T>> {
-  using type = T;
-};
-
-template <typename T>
-Task<void> Deliver(Task<T> task, std::shared_ptr<std::promise<T>> done) {
-  try {
-    done->set_value(co_await std::move(task));
-  } catch (...) {
-    done->set_exception(std::current_exception());
-  }
-}
-
-struct Client::Impl {
-  RealRuntime rt{1};
-  std::unique_ptr<client::FsClient> fs;
-
-  // Runs the task `make()` returns on the worker thread and waits for its value. The task is
-  // made there too, so coroutine frames never cross threads.
-  template <typename Make>
-  auto Run(Make make) -> typename TaskValue<decltype(make())>::type {
-    using T = typename TaskValue<decltype(make())>::type;
-    auto done = std::make_shared<std::promise<T>>();
-    std::future<T> value = done->get_future();
-    Executor ex = rt.worker(0).executor();
-    asio::post(ex, [&make, done, ex] { Spawn(ex, Deliver<T>(make(), done), "client call"); });
-    return value.get();
-  }
-};
 
 namespace {
 
