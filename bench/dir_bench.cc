@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,22 +49,26 @@ bool Stat(const std::string& path) {
 
 bool Unlink(const std::string& path) { return ::unlink(path.c_str()) == 0; }
 
-// Runs `step` over every thread's files; returns ops per second.
-double Phase(Run& run, Step step, long per_thread[], int seconds) {
+// Runs `step` over every thread's files (per_thread[t] of thread t); returns ops per second.
+// With `reached`, reached[t] is how many of its files thread t got to before the deadline.
+double Phase(Run& run, Step step, const long per_thread[], int seconds, long reached[] = nullptr) {
   run.done = 0;
   run.deadline = Clock::now() + std::chrono::seconds(seconds);
   auto start = Clock::now();
   std::vector<std::thread> workers;
   for (int t = 0; t < run.threads; ++t) {
-    workers.emplace_back([&run, step, per_thread, t] {
+    workers.emplace_back([&run, step, per_thread, reached, t] {
       long n = per_thread[t];
-      for (long i = 0; i < n && Clock::now() < run.deadline; ++i) {
-        if (step(PathOf(run, t, i))) {
+      long i = 0;
+      for (; i < n && Clock::now() < run.deadline; ++i) {
+        std::string path = PathOf(run, t, i);
+        if (step(path)) {
           ++run.done;
-        } else {
-          ++run.errors;
+        } else if (++run.errors <= 5) {
+          std::fprintf(stderr, "dir_bench: %s: %s\n", path.c_str(), std::strerror(errno));
         }
       }
+      if (reached != nullptr) reached[t] = i;
     });
   }
   for (std::thread& w : workers) w.join();
@@ -92,10 +98,9 @@ int main(int argc, char** argv) {
   }
   std::vector<long> per_thread(run.threads, run.files / run.threads);
   int t = run.threads;
-  double create = Phase(run, Create, per_thread.data(), seconds);
   // Later phases work on the files that exist.
+  double create = Phase(run, Create, per_thread.data(), seconds, per_thread.data());
   long created = run.done;
-  for (int i = 0; i < t; ++i) per_thread[i] = std::min(per_thread[i], created / t);
   std::printf("md_create_t%d %.0f ops/s\n", t, create);
   std::printf("md_files_t%d %ld files\n", t, created);
   std::printf("md_stat_t%d %.0f ops/s\n", t, Phase(run, Stat, per_thread.data(), seconds));

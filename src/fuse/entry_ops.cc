@@ -1,5 +1,5 @@
-// FUSE callbacks on names and attributes: setattr, mknod, mkdir, symlink, link, unlink,
-// rmdir, rename, readlink, statfs and xattrs (lookup and getattr are in worker_ops.cc).
+// FUSE callbacks on names and attributes: setattr, mknod, mkdir, symlink, link, rmdir,
+// rename, readlink, statfs and xattrs (lookup, getattr and unlink are in worker_ops.cc).
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -174,10 +174,6 @@ void Link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t parent, const char* name) {
   ReplyEntry(req, rc, attr);
 }
 
-void Unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  ReplyErr(req, StateOf(req).client->Unlink(CallerOf(req), parent, name));
-}
-
 void Rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
   ReplyErr(req, StateOf(req).client->Rmdir(CallerOf(req), parent, name));
 }
@@ -255,7 +251,6 @@ void AddEntryOps(fuse_lowlevel_ops& ops) {
   ops.readlink = Readlink;
   ops.mknod = Mknod;
   ops.mkdir = Mkdir;
-  ops.unlink = Unlink;
   ops.rmdir = Rmdir;
   ops.symlink = Symlink;
   ops.rename = Rename;

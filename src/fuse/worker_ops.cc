@@ -1,9 +1,13 @@
-// The busiest FUSE requests (lookup, getattr, read) served on the client's own thread: each
-// starts a coroutine there and replies when it ends, so neither the request nor its answer
-// waits for another thread to wake. Every other request runs on the pool (worker_loop.cc).
+// The busiest FUSE requests (lookup, getattr, unlink, open, create, read, flush, release)
+// served on the client's own thread: each starts a coroutine there and replies when it ends,
+// so neither the request nor its answer waits for another thread to wake. Every other request
+// runs on the pool (worker_loop.cc). What a callback is handed lives only until it returns:
+// coroutines take copies.
+#include <fcntl.h>
 #include <linux/fuse.h>
 
 #include <cerrno>
+#include <mutex>
 #include <string>
 
 #include "client/api/client_impl.h"
@@ -52,6 +56,83 @@ Task<void> ServeRead(fuse_req_t req, uint64_t fh, size_t size, uint64_t offset) 
   fuse_reply_buf(req, buffer.data(), *n);
 }
 
+Task<void> ServeUnlink(fuse_req_t req, fuse_ino_t parent, std::string name, Credentials who) {
+  Status st = co_await FsOf(req).Unlink(api::ToCaller(who), InodeId(parent), name);
+  ReplyErr(req, api::Errno(st));
+}
+
+// The open(2) flags the client acts on; the kernel adds its own (such as __FMODE_EXEC).
+constexpr uint32_t kOpenFlags = O_ACCMODE | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC |
+                                O_DIRECT | O_NOATIME | O_LARGEFILE;
+
+// Answers an open or create with the client's handle; a kernel that no longer waits for the
+// answer never closes it, so it is closed here.
+Task<void> ReplyOpened(fuse_req_t req, fuse_file_info fi, const meta::Attr* created,
+                       uint64_t handle) {
+  fi.fh = handle;
+  // Bytes another client wrote since the last open must be read again (close-to-open).
+  fi.keep_cache = 0;
+  fi.direct_io = (fi.flags & O_DIRECT) != 0;
+  int rc;
+  if (created != nullptr) {
+    fuse_entry_param e = EntryOf(req, api::ToFileAttr(*created));
+    rc = fuse_reply_create(req, &e, &fi);
+  } else {
+    rc = fuse_reply_open(req, &fi);
+  }
+  if (rc != 0) (void)co_await FsOf(req).Release(handle);
+}
+
+Task<void> ServeOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info fi, Credentials who) {
+  Result<client::OpenedFile> r =
+      co_await FsOf(req).Open(api::ToCaller(who), InodeId(ino), fi.flags & kOpenFlags);
+  if (!r.ok()) {
+    ReplyErr(req, api::Errno(r.status()));
+    co_return;
+  }
+  co_await ReplyOpened(req, fi, nullptr, r->handle);
+}
+
+Task<void> ServeCreate(fuse_req_t req, fuse_ino_t parent, std::string name, mode_t mode,
+                       fuse_file_info fi, Credentials who) {
+  uint32_t flags = (fi.flags & kOpenFlags) | (fi.flags & (O_CREAT | O_EXCL));
+  Result<client::OpenedFile> r =
+      co_await FsOf(req).Create(api::ToCaller(who), InodeId(parent), name, mode & 07777, flags);
+  if (!r.ok()) {
+    ReplyErr(req, api::Errno(r.status()));
+    co_return;
+  }
+  co_await ReplyOpened(req, fi, &r->attr, r->handle);
+}
+
+Task<Status> Unlock(fuse_req_t req, fuse_ino_t ino, meta::LockKind kind, uint64_t owner) {
+  LockRange all;
+  all.type = LockType::kUnlock;
+  co_return co_await FsOf(req).SetLock(InodeId(ino), kind, owner, api::ToLockRange(all), false,
+                                       nullptr);
+}
+
+// Every close(2): sends what is buffered and reports the length; drops the closing process's
+// POSIX locks on the file.
+Task<void> ServeFlush(fuse_req_t req, fuse_ino_t ino, uint64_t handle, uint64_t lock_owner) {
+  MountState& m = StateOf(req);
+  Status st = co_await FsOf(req).Flush(handle);
+  bool had_locks = false;
+  {
+    std::lock_guard lock(m.mu);
+    had_locks = m.posix_owners.erase({ino, lock_owner}) > 0;
+  }
+  if (had_locks) (void)co_await Unlock(req, ino, meta::LockKind::kPosix, lock_owner);
+  ReplyErr(req, api::Errno(st));
+}
+
+Task<void> ServeRelease(fuse_req_t req, fuse_ino_t ino, uint64_t handle, bool flock_release,
+                        uint64_t lock_owner) {
+  if (flock_release) (void)co_await Unlock(req, ino, meta::LockKind::kFlock, lock_owner);
+  Status st = co_await FsOf(req).Release(handle);
+  ReplyErr(req, api::Errno(st));
+}
+
 void Start(fuse_req_t req, Task<void> task, const char* what) {
   StateOf(req).client->impl().runtime().Spawn(CountedRequest(std::move(task)), what);
 }
@@ -62,6 +143,27 @@ void Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
 
 void GetAttr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
   Start(req, ServeGetAttr(req, ino), "fuse getattr");
+}
+
+void Unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  Start(req, ServeUnlink(req, parent, name, CallerOf(req)), "fuse unlink");
+}
+
+void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  Start(req, ServeOpen(req, ino, *fi, CallerOf(req)), "fuse open");
+}
+
+void Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi) {
+  Start(req, ServeCreate(req, parent, name, mode, *fi, CallerOf(req)), "fuse create");
+}
+
+void Flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  Start(req, ServeFlush(req, ino, fi->fh, fi->lock_owner), "fuse flush");
+}
+
+void Release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  Start(req, ServeRelease(req, ino, fi->fh, fi->flock_release != 0, fi->lock_owner),
+        "fuse release");
 }
 
 void Read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
@@ -76,6 +178,11 @@ bool ServedOnWorker(uint32_t opcode) {
     case FUSE_LOOKUP:
     case FUSE_GETATTR:
     case FUSE_READ:
+    case FUSE_UNLINK:
+    case FUSE_OPEN:
+    case FUSE_CREATE:
+    case FUSE_FLUSH:
+    case FUSE_RELEASE:
     case FUSE_FORGET:
     case FUSE_BATCH_FORGET:
     case FUSE_INTERRUPT:
@@ -88,7 +195,12 @@ bool ServedOnWorker(uint32_t opcode) {
 void AddWorkerOps(fuse_lowlevel_ops& ops) {
   ops.lookup = Lookup;
   ops.getattr = GetAttr;
+  ops.unlink = Unlink;
+  ops.open = Open;
+  ops.create = Create;
   ops.read = Read;
+  ops.flush = Flush;
+  ops.release = Release;
 }
 
 }  // namespace chainfs::fuse

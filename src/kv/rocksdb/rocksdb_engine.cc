@@ -159,8 +159,15 @@ Status RocksDbEngine::WriteGroup(const std::vector<std::shared_ptr<Pending>>& gr
           batch.Delete(key);
           break;
         case Mutation::Kind::kClearRange: {
+          // Bounded, so the iterator never walks the deletions past the range (recently
+          // collected inodes follow one another: without the bound, each clear of an empty
+          // range skipped all of them).
+          rocksdb::Slice end(m.param);
+          rocksdb::ReadOptions bounded;
+          bounded.iterate_lower_bound = &key;
+          bounded.iterate_upper_bound = &end;
           std::unique_ptr<rocksdb::Iterator> it(
-              batch.NewIteratorWithBase(db_->NewIterator(latest)));
+              batch.NewIteratorWithBase(db_->NewIterator(bounded)));
           std::vector<std::string> doomed;
           for (it->Seek(key); it->Valid() && it->key().compare(m.param) < 0; it->Next()) {
             doomed.push_back(it->key().ToString());

@@ -193,15 +193,21 @@ TEST_F(MetaServerTest, FilesOpenCloseLocksAndCollection) {
   RemoveReq drop_g{kRoot, kRootInode, "g"};
   ASSERT_TRUE(client_.Run(stub_->Unlink(std::move(drop_g))).ok());
 
-  // Unlinked while open: still there until the writer closes, then collected.
+  // Unlinked while open: still there until the writers are gone, then collected. The other
+  // session writes too, so the file outlives the first session's end.
+  OpenReq other_writes{kRoot, f, O_RDWR, other};
+  ASSERT_TRUE(client_.Run(stub_->Open(std::move(other_writes))).ok());
   RemoveReq unlink{kRoot, kRootInode, "f"};
   ASSERT_TRUE(client_.Run(stub_->Unlink(std::move(unlink))).ok());
   EXPECT_TRUE(GetAttr(f).ok());
-  // Ending the session releases its lock and its write session at once.
+  // Ending a session releases its lock and its write session at once.
   ASSERT_TRUE(client_.Run(stub_->EndSession(SessionReq{session, ""})).ok());
-  EXPECT_TRUE(client_.Run(stub_->SetLock(theirs)).ok());
+  Result<Empty> granted = client_.Run(stub_->SetLock(theirs));
+  EXPECT_TRUE(granted.ok()) << granted.status().ToString();
   SessionReq renew{session, ""};
   EXPECT_EQ(CodeOf(client_.Run(stub_->RenewSession(std::move(renew)))), StatusCode::kNotFound);
+  EXPECT_TRUE(GetAttr(f).ok());
+  ASSERT_TRUE(client_.Run(stub_->EndSession(SessionReq{other, ""})).ok());
   // The GC worker runs every 10 ms; wait for it (bounded).
   Result<AttrRsp> gone = GetAttr(f);
   for (int i = 0; i < 500 && gone.ok(); ++i) {
