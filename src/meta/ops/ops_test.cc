@@ -79,6 +79,60 @@ TEST_F(MetaOpsTest, PermissionsAndSetgidInheritance) {
   EXPECT_EQ(Lookup(kAlice, closed->id, "x").status().code(), StatusCode::kPermissionDenied);
 }
 
+// readdirplus gives each entry the attributes a lookup would: for files made one after another
+// (read with one scan of their inodes), for files whose ids lie far apart (read one by one), and
+// for directories (whose size and link count come from their counters).
+TEST_F(MetaOpsTest, ReaddirPlusCarriesWhatLookupGives) {
+  Result<Attr> dense = Mkdir(kRoot, kRootInode, "dense");
+  Result<Attr> sparse = Mkdir(kRoot, kRootInode, "sparse");
+  Result<Attr> other = Mkdir(kRoot, kRootInode, "other");
+  ASSERT_TRUE(dense.ok() && sparse.ok() && other.ok());
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_TRUE(Create(kRoot, dense->id, fmt::format("d{:03}", i), NewEntry{}).ok());
+  }
+  Result<Attr> sub = Mkdir(kRoot, dense->id, "sub");
+  ASSERT_TRUE(sub.ok());
+  ASSERT_TRUE(Create(kRoot, sub->id, "x", NewEntry{}).ok());
+  ASSERT_TRUE(Mkdir(kRoot, sub->id, "y").ok());
+  ASSERT_TRUE(Unlink(kRoot, dense->id, "d007").ok());
+  Result<Attr> grown = Lookup(kRoot, dense->id, "d010");
+  SetAttrOp grow(kRoot, grown->id, {.size = 12345}, 300);
+  ASSERT_TRUE(Exec(grow).ok());
+  for (int i = 0; i < 12; ++i) {
+    ASSERT_TRUE(Create(kRoot, sparse->id, fmt::format("s{:03}", i), NewEntry{}).ok());
+    for (int j = 0; j < 6; ++j) {
+      ASSERT_TRUE(Create(kRoot, other->id, fmt::format("o{}-{}", i, j), NewEntry{}).ok());
+    }
+  }
+  for (InodeId dir : {dense->id, sparse->id}) {
+    ReaddirOp op(kRoot, dir, "", 1000, /*plus=*/true);
+    ASSERT_TRUE(Exec(op).ok());
+    ASSERT_EQ(op.attrs.size(), op.entries.size());
+    ASSERT_EQ(op.entries.size(), dir == dense->id ? 40u : 12u);
+    for (size_t i = 0; i < op.entries.size(); ++i) {
+      Result<Attr> looked = Lookup(kRoot, dir, op.entries[i].name);
+      ASSERT_TRUE(looked.ok());
+      const Attr& listed = op.attrs[i];
+      EXPECT_EQ(listed.id, looked->id) << op.entries[i].name;
+      EXPECT_EQ(listed.record.type, looked->record.type) << op.entries[i].name;
+      EXPECT_EQ(listed.record.mode, looked->record.mode) << op.entries[i].name;
+      EXPECT_EQ(listed.record.nlink, looked->record.nlink) << op.entries[i].name;
+      EXPECT_EQ(listed.record.size, looked->record.size) << op.entries[i].name;
+      EXPECT_EQ(listed.record.mtime_ns, looked->record.mtime_ns) << op.entries[i].name;
+      EXPECT_EQ(listed.record.ctime_ns, looked->record.ctime_ns) << op.entries[i].name;
+    }
+  }
+  ReaddirOp again(kRoot, dense->id, "d009", 1, /*plus=*/true);
+  ASSERT_TRUE(Exec(again).ok());
+  ASSERT_EQ(again.attrs.size(), 1u);
+  EXPECT_EQ(again.attrs[0].record.size, 12345u);
+  ReaddirOp subdir(kRoot, dense->id, "d038", 5, /*plus=*/true);
+  ASSERT_TRUE(Exec(subdir).ok());
+  ASSERT_EQ(subdir.entries.back().name, "sub");
+  EXPECT_EQ(subdir.attrs.back().record.nlink, 3u);  // 2 + one subdirectory
+  EXPECT_EQ(subdir.attrs.back().record.size, 2u);   // two entries
+}
+
 TEST_F(MetaOpsTest, ReaddirPagesThroughALargeDirectory) {
   Result<Attr> dir = Mkdir(kRoot, kRootInode, "big");
   constexpr int kFiles = 2500;
