@@ -5,6 +5,7 @@
 #include <cstring>
 #include <map>
 
+#include "client/replica_order.h"
 #include "client/storage_client.h"
 #include "common/crc32c.h"
 #include "runtime/wait_slot.h"
@@ -16,18 +17,6 @@ struct StorageClient::Calls {
   int left = 0;
   WaitSlot slot;
 };
-
-std::optional<TargetId> StorageClient::PickReplica(const mgmtd::Chain& chain, int attempt) {
-  std::vector<TargetId> serving;
-  for (const mgmtd::ChainTarget& t : chain.targets) {
-    if (t.state == mgmtd::PublicState::kServing) serving.push_back(t.target);
-  }
-  if (serving.empty()) return std::nullopt;
-  std::rotate(serving.begin(), serving.begin() + attempt % serving.size(), serving.end());
-  return *std::min_element(serving.begin(), serving.end(), [&](TargetId a, TargetId b) {
-    return reads_in_flight_[a] < reads_in_flight_[b];
-  });
-}
 
 Task<void> StorageClient::SendBatch(const mgmtd::RoutingInfo& routing, std::vector<ReadItem>* items,
                                     const std::vector<std::pair<size_t, storage::ChainRef>>& group,
@@ -99,7 +88,11 @@ Task<std::vector<size_t>> StorageClient::BatchRound(const mgmtd::RoutingInfo& ro
   std::vector<size_t> retry;
   for (size_t i : pending) {
     const mgmtd::Chain* chain = routing.FindChain((*items)[i].chain);
-    std::optional<TargetId> from = chain ? PickReplica(*chain, attempt) : std::nullopt;
+    std::vector<TargetId> order;
+    if (chain != nullptr)
+      order = ReplicaOrder(*chain, (*items)[i].chunk, attempt, reads_in_flight_);
+    std::optional<TargetId> from;
+    if (!order.empty()) from = order.front();
     if (!from) {
       *last = Unavailable(fmt::format("chain {} has no serving replica", (*items)[i].chain));
       retry.push_back(i);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "client/replica_order.h"
 #include "common/crc32c.h"
 #include "storage/service/storage_service.h"
 
@@ -93,17 +94,7 @@ Task<Result<size_t>> StorageClient::Read(ChainId chain_id, ChunkId chunk, uint32
     std::shared_ptr<const mgmtd::RoutingInfo> routing = routing_.current();
     const mgmtd::Chain* chain = routing->FindChain(chain_id);
     std::vector<TargetId> serving;
-    if (chain != nullptr) {
-      for (const mgmtd::ChainTarget& t : chain->targets) {
-        if (t.state == mgmtd::PublicState::kServing) serving.push_back(t.target);
-      }
-    }
-    // The least busy first; ties rotate with the attempt so retries move on.
-    std::rotate(serving.begin(), serving.begin() + (serving.empty() ? 0 : attempt % serving.size()),
-                serving.end());
-    std::stable_sort(serving.begin(), serving.end(), [&](TargetId a, TargetId b) {
-      return reads_in_flight_[a] < reads_in_flight_[b];
-    });
+    if (chain != nullptr) serving = ReplicaOrder(*chain, chunk, attempt, reads_in_flight_);
     last = chain == nullptr ? NoChain(chain_id, routing->version)
                             : Unavailable(fmt::format("chain {} has no serving replica", chain_id));
     for (TargetId from : serving) {

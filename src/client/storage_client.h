@@ -79,8 +79,6 @@ class StorageClient {
                          std::vector<ReadItem>* items,
                          std::vector<std::pair<size_t, storage::ChainRef>> group,
                          std::vector<size_t>* retry, Status* last);
-  // The serving replica to read `chain` from: the least busy, ties rotating with `attempt`.
-  std::optional<TargetId> PickReplica(const mgmtd::Chain& chain, int attempt);
   // After a failed attempt: waits for newer routing (routing errors) or pauses.
   Task<void> Backoff(const Status& why, uint64_t routing_version);
 
