@@ -1,9 +1,6 @@
 // FUSE callbacks on open files: write, fsync, fallocate and copy_file_range (open, create,
 // read, flush and release are in worker_ops.cc).
-#include <fcntl.h>
-#include <sys/stat.h>
-
-#include <vector>
+#include <cerrno>
 
 #include "fuse/fuse_context.h"
 
