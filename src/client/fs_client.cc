@@ -90,6 +90,7 @@ Task<Status> FsClient::RegisterSession() {
                       co_await meta_->Call(&MetaService::Client::OpenSession, req));
   session_ = rsp.session;
   session_lease_ = Nanos(rsp.lease_ns);
+  meta_->set_session(session_);
   co_return Status();
 }
 
@@ -239,7 +240,7 @@ Task<Result<std::vector<std::string>>> FsClient::ListXattr(meta::Caller caller, 
 }
 
 Task<Status> FsClient::RemoveXattr(meta::Caller caller, InodeId id, std::string name) {
-  meta::XattrNameReq req{std::move(caller), id, std::move(name)};
+  meta::RemoveXattrReq req{std::move(caller), id, std::move(name)};
   co_return (co_await meta_->Call(&MetaService::Client::RemoveXattr, req)).status();
 }
 

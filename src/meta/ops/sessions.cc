@@ -50,6 +50,8 @@ Task<Status> EndClientOp::Run(kv::Transaction& txn) {
     CO_RETURN_IF_ERROR(co_await CloseWriteSession(txn, inode, session_, now_ns_));
   }
   txn.ClearRange(held.begin, held.end);
+  keys::Range answers = keys::Requests(session_);
+  txn.ClearRange(answers.begin, answers.end);
   txn.Clear(keys::Client(session_));
   ended = true;
   co_return Status();

@@ -11,8 +11,9 @@
 // Client sessions and what they hold. A client registers a session with a lease and renews it;
 // opening a file for writing records a write session (SESS + inode + session) and taking a lock
 // records the lock under the session. When the lease runs out, or the client ends the session,
-// everything it held is released: its write sessions end, its locks go, and files it kept
-// alive after their last unlink (ORPH) move to the GC queue.
+// everything it held is released: its write sessions end, its locks go, the answers kept for
+// its retries (REQS) go, and files it kept alive after their last unlink (ORPH) move to the GC
+// queue.
 namespace chainfs::meta {
 
 struct ClientRecord {

@@ -108,6 +108,14 @@ Result<InodeId> ParseHeldInode(uint64_t session, std::string_view key) {
   return InodeId(ReadBigEndian(key.substr(prefix.size())));
 }
 
+std::string Request(uint64_t session, uint64_t seq) {
+  std::string k = WithId(kRequest, session);
+  AppendBigEndian(k, seq);
+  return k;
+}
+
+Range Requests(uint64_t session) { return PrefixRange(WithId(kRequest, session)); }
+
 std::string Lock(InodeId inode, uint64_t session, uint64_t owner, uint8_t kind) {
   std::string k = WithId(kLock, inode.value());
   AppendBigEndian(k, session);

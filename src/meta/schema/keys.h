@@ -25,6 +25,7 @@ inline constexpr std::string_view kDirStat = "DSTA";
 inline constexpr std::string_view kCounter = "CNTR";
 inline constexpr std::string_view kClient = "CLNT";
 inline constexpr std::string_view kHeld = "HELD";
+inline constexpr std::string_view kRequest = "REQS";
 
 // A [begin, end) key range.
 struct Range {
@@ -60,6 +61,11 @@ Result<uint64_t> ParseClient(std::string_view key);
 std::string Held(uint64_t session, InodeId inode);
 Range HeldBy(uint64_t session);
 Result<InodeId> ParseHeldInode(uint64_t session, std::string_view key);
+
+// The answer to a mutation a client session tagged with `seq`, kept so that the same request
+// sent again after its answer was lost is answered, not done twice (IdempotentOp).
+std::string Request(uint64_t session, uint64_t seq);
+Range Requests(uint64_t session);
 
 // The locks one owner of one client session holds on an inode; all locks of a session on an
 // inode form one range, all locks on an inode another.

@@ -7,8 +7,10 @@
 #include <filesystem>
 
 #include "client/close_queue.h"
+#include "client/meta_client.h"
 #include "common/errno.h"
 #include "meta/check/checker.h"
+#include "meta/schema/keys.h"
 #include "meta/server/meta_test_cluster.h"
 
 namespace chainfs::meta {
@@ -138,7 +140,7 @@ TEST_F(MetaServerTest, NamespaceOperationsOverRpc) {
   XattrNameReq list{kRoot, d, ""};
   EXPECT_EQ(client_.Run(stub_->ListXattr(std::move(list)))->names,
             std::vector<std::string>{"user.tag"});
-  XattrNameReq remove{kRoot, d, "user.tag"};
+  RemoveXattrReq remove{kRoot, d, "user.tag"};
   ASSERT_TRUE(client_.Run(stub_->RemoveXattr(std::move(remove))).ok());
 
   RemoveReq rmdir_full{kRoot, kRootInode, "data"};
@@ -228,6 +230,75 @@ Task<size_t> CloseThroughTheQueue(Runtime& rt, rpc::ClientPool& pool, Address se
   closes.Add(session, closed, 2);
   co_await closes.Drain();
   co_return closes.queued();
+}
+
+// Each mutation a client sends once more after losing its answer: the same tag gets the first
+// answer, and nothing is done twice.
+TEST_F(MetaServerTest, TaggedMutationsSentAgainAreAnsweredNotRedone) {
+  uint64_t session = OpenSession();
+  uint64_t seq = 0;
+  auto twice = [&](auto method, auto req) {
+    req.tag = RequestTag{session, ++seq};
+    auto first = client_.Run(((*stub_).*method)(req, rpc::CallOptions{}));
+    auto again = client_.Run(((*stub_).*method)(req, rpc::CallOptions{}));
+    EXPECT_TRUE(first.ok()) << first.status().ToString();
+    EXPECT_TRUE(again.ok()) << again.status().ToString();
+    return std::make_pair(first, again);
+  };
+  auto [dir, dir_again] =
+      twice(&MetaService::Client::Mknod,
+            MknodReq{kRoot, kRootInode, "d", NewEntry{FileType::kDirectory, 0755}});
+  ASSERT_TRUE(dir.ok() && dir_again.ok());
+  EXPECT_EQ(dir->attr.id, dir_again->attr.id);
+  InodeId d = dir->attr.id;
+  auto [file, file_again] = twice(&MetaService::Client::Mknod, MknodReq{kRoot, d, "f", NewEntry{}});
+  ASSERT_TRUE(file.ok() && file_again.ok());
+  auto [link, link_again] =
+      twice(&MetaService::Client::Link, LinkReq{kRoot, file->attr.id, d, "g"});
+  ASSERT_TRUE(link.ok() && link_again.ok());
+  EXPECT_EQ(link_again->attr.record.nlink, 2u);
+  twice(&MetaService::Client::SetXattr, SetXattrReq{kRoot, d, "user.a", "1", XATTR_CREATE});
+  twice(&MetaService::Client::RemoveXattr, RemoveXattrReq{kRoot, d, "user.a"});
+  twice(&MetaService::Client::Rename, RenameReq{kRoot, d, "g", d, "h", RENAME_NOREPLACE});
+  twice(&MetaService::Client::Unlink, RemoveReq{kRoot, d, "f"});
+  twice(&MetaService::Client::Unlink, RemoveReq{kRoot, d, "h"});
+  twice(&MetaService::Client::Rmdir, RemoveReq{kRoot, kRootInode, "d"});
+  EXPECT_EQ(CodeOf(Lookup(kRoot, kRootInode, "d")), StatusCode::kNotFound);
+  StopAndCheck();
+}
+
+// Many mutations through the client's MetaClient: every one is tagged, and the answers the
+// server keeps stay few.
+Task<size_t> ManyTaggedMutations(Runtime& rt, rpc::ClientPool& pool, Address server,
+                                 uint64_t session, int count) {
+  client::MetaClient meta(rt, pool, {server});
+  meta.set_session(session);
+  for (int i = 0; i < count; ++i) {
+    MknodReq make{kRoot, kRootInode, "t" + std::to_string(i), NewEntry{}};
+    Result<AttrRsp> made = co_await meta.Call(&MetaService::Client::Mknod, make);
+    RemoveReq remove{kRoot, kRootInode, "t" + std::to_string(i)};
+    Result<Empty> removed = co_await meta.Call(&MetaService::Client::Unlink, remove);
+    if (!made.ok() || !removed.ok()) co_return SIZE_MAX;
+  }
+  co_return meta.in_flight();
+}
+
+TEST_F(MetaServerTest, AnswersKeptForRetriesStayFew) {
+  uint64_t session = OpenSession();
+  size_t in_flight = client_.Run(
+      ManyTaggedMutations(client_.runtime(), client_.pool(), server_->address(), session, 700));
+  EXPECT_EQ(in_flight, 0u);
+  server_.reset();
+  auto engine = kv::OpenEngine(kv_);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  RealRuntime rt(1);
+  keys::Range kept = keys::Requests(session);
+  auto txn = (*engine)->Begin();
+  Result<std::vector<kv::KeyValue>> rows = rt.RunSync(0, txn->GetRange(kept.begin, kept.end, {}));
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  // 1,400 requests; those more than a batch (256) behind the newest are let go.
+  EXPECT_GT(rows->size(), 0u);
+  EXPECT_LE(rows->size(), 2u * 256u);
 }
 
 TEST_F(MetaServerTest, QueuedClosesEndSessionsButNotNewerOpens) {

@@ -6,6 +6,7 @@
 #include <sys/xattr.h>
 
 #include "kv/retry.h"
+#include "meta/ops/idempotent.h"
 #include "meta/ops/remove_ops.h"
 #include "meta/ops/rename_op.h"
 #include "meta/ops/sessions.h"
@@ -73,6 +74,16 @@ Task<Status> MetaHandler::Run(kv::TxnBody& body) {
   co_return co_await kv::RunTransaction(engine_, rt_.clock(), rt_.random(), body, retry);
 }
 
+Task<Status> MetaHandler::RunTagged(kv::TxnBody& body, const RequestTag& tag, Attr* result) {
+  IdempotentOp once(body, tag, result);
+  kv::RetryOptions retry;
+  retry.max_attempts = 50;
+  // A commit whose outcome is unknown is tried again: if it took effect, the stored answer
+  // is found.
+  retry.idempotent = tag.session != 0;
+  co_return co_await kv::RunTransaction(engine_, rt_.clock(), rt_.random(), once, retry);
+}
+
 Task<Status> MetaHandler::EnsureRoot() {
   Layout layout;
   layout.stripe = std::min<uint32_t>(layout.stripe, std::max<uint32_t>(options_.chains, 1));
@@ -81,8 +92,8 @@ Task<Status> MetaHandler::EnsureRoot() {
 }
 
 Task<Result<Attr>> MetaHandler::NewInode(Caller caller, InodeId parent, std::string name,
-                                         NewEntry entry, uint64_t open_session,
-                                         uint64_t open_stamp) {
+                                         NewEntry entry, uint64_t open_session, uint64_t open_stamp,
+                                         RequestTag tag) {
   Result<InodeId> id = co_await allocator_.Next();
   if (!id.ok()) co_return id.status();
   CreateOptions options;
@@ -92,7 +103,7 @@ Task<Result<Attr>> MetaHandler::NewInode(Caller caller, InodeId parent, std::str
   options.open_session = open_session;
   options.open_stamp = open_stamp;
   CreateOp op(std::move(caller), parent, std::move(name), std::move(entry), *id, Now(), options);
-  CO_RETURN_IF_ERROR(co_await Run(op));
+  CO_RETURN_IF_ERROR(co_await RunTagged(op, tag, &op.result));
   co_return std::move(op.result);
 }
 
@@ -116,7 +127,7 @@ Task<Result<AttrRsp>> MetaHandler::SetAttr(SetAttrReq req, rpc::CallContext&) {
 
 Task<Result<AttrRsp>> MetaHandler::Mknod(MknodReq req, rpc::CallContext&) {
   Result<Attr> attr = co_await NewInode(std::move(req.caller), req.parent, std::move(req.name),
-                                        std::move(req.entry), 0);
+                                        std::move(req.entry), 0, 0, req.tag);
   if (!attr.ok()) co_return attr.status();
   co_return AttrRsp{std::move(*attr)};
 }
@@ -129,19 +140,19 @@ Task<Result<ReadlinkRsp>> MetaHandler::Readlink(InodeReq req, rpc::CallContext&)
 
 Task<Result<AttrRsp>> MetaHandler::Link(LinkReq req, rpc::CallContext&) {
   LinkOp op(std::move(req.caller), req.id, req.parent, std::move(req.name), Now());
-  CO_RETURN_IF_ERROR(co_await Run(op));
+  CO_RETURN_IF_ERROR(co_await RunTagged(op, req.tag, &op.result));
   co_return AttrRsp{std::move(op.result)};
 }
 
 Task<Result<Empty>> MetaHandler::Unlink(RemoveReq req, rpc::CallContext&) {
   UnlinkOp op(std::move(req.caller), req.parent, std::move(req.name), Now());
-  CO_RETURN_IF_ERROR(co_await Run(op));
+  CO_RETURN_IF_ERROR(co_await RunTagged(op, req.tag));
   co_return Empty{};
 }
 
 Task<Result<Empty>> MetaHandler::Rmdir(RemoveReq req, rpc::CallContext&) {
   RmdirOp op(std::move(req.caller), req.parent, std::move(req.name), Now());
-  CO_RETURN_IF_ERROR(co_await Run(op));
+  CO_RETURN_IF_ERROR(co_await RunTagged(op, req.tag));
   co_return Empty{};
 }
 
@@ -149,7 +160,7 @@ Task<Result<Empty>> MetaHandler::Rename(RenameReq req, rpc::CallContext&) {
   CO_ASSIGN_OR_RETURN(RenameMode mode, RenameModeOf(req.flags));
   RenameOp op(std::move(req.caller), req.src_parent, std::move(req.src_name), req.dst_parent,
               std::move(req.dst_name), mode, Now());
-  CO_RETURN_IF_ERROR(co_await Run(op));
+  CO_RETURN_IF_ERROR(co_await RunTagged(op, req.tag));
   co_return Empty{};
 }
 
@@ -227,7 +238,7 @@ Task<Result<StatfsRsp>> MetaHandler::Statfs(Empty, rpc::CallContext&) {
 Task<Result<Empty>> MetaHandler::SetXattr(SetXattrReq req, rpc::CallContext&) {
   CO_ASSIGN_OR_RETURN(XattrMode mode, XattrModeOf(req.flags));
   SetXattrOp op(req.id, std::move(req.name), std::move(req.value), mode, Now(), req.caller);
-  CO_RETURN_IF_ERROR(co_await Run(op));
+  CO_RETURN_IF_ERROR(co_await RunTagged(op, req.tag));
   co_return Empty{};
 }
 
@@ -243,9 +254,9 @@ Task<Result<XattrListRsp>> MetaHandler::ListXattr(XattrNameReq req, rpc::CallCon
   co_return XattrListRsp{std::move(op.names)};
 }
 
-Task<Result<Empty>> MetaHandler::RemoveXattr(XattrNameReq req, rpc::CallContext&) {
+Task<Result<Empty>> MetaHandler::RemoveXattr(RemoveXattrReq req, rpc::CallContext&) {
   RemoveXattrOp op(req.id, std::move(req.name), Now());
-  CO_RETURN_IF_ERROR(co_await Run(op));
+  CO_RETURN_IF_ERROR(co_await RunTagged(op, req.tag));
   co_return Empty{};
 }
 

@@ -46,7 +46,7 @@ class MetaHandler : public MetaService::Handler {
   Task<Result<Empty>> SetXattr(SetXattrReq req, rpc::CallContext& ctx) override;
   Task<Result<XattrValueRsp>> GetXattr(XattrNameReq req, rpc::CallContext& ctx) override;
   Task<Result<XattrListRsp>> ListXattr(XattrNameReq req, rpc::CallContext& ctx) override;
-  Task<Result<Empty>> RemoveXattr(XattrNameReq req, rpc::CallContext& ctx) override;
+  Task<Result<Empty>> RemoveXattr(RemoveXattrReq req, rpc::CallContext& ctx) override;
   Task<Result<Empty>> SetLock(LockReq req, rpc::CallContext& ctx) override;
   Task<Result<GetLockRsp>> GetLock(LockReq req, rpc::CallContext& ctx) override;
   Task<Result<SessionRsp>> OpenSession(SessionReq req, rpc::CallContext& ctx) override;
@@ -58,8 +58,10 @@ class MetaHandler : public MetaService::Handler {
 
  private:
   Task<Status> Run(kv::TxnBody& body);
+  // Runs `body` at most once per tag (IdempotentOp); `result` is its answer, if it has one.
+  Task<Status> RunTagged(kv::TxnBody& body, const RequestTag& tag, Attr* result = nullptr);
   Task<Result<Attr>> NewInode(Caller caller, InodeId parent, std::string name, NewEntry entry,
-                              uint64_t open_session, uint64_t open_stamp = 0);
+                              uint64_t open_session, uint64_t open_stamp = 0, RequestTag tag = {});
   int64_t Now();
 
   kv::Engine& engine_;

@@ -7,6 +7,7 @@
 #include "meta/ops/attr_ops.h"
 #include "meta/ops/caller.h"
 #include "meta/ops/create_ops.h"
+#include "meta/ops/idempotent.h"
 #include "meta/ops/lock_ops.h"
 #include "meta/ops/open_ops.h"
 #include "meta/ops/read_ops.h"
@@ -50,7 +51,8 @@ struct MknodReq {
   InodeId parent;
   std::string name;
   NewEntry entry;
-  CHAINFS_MESSAGE(MknodReq, caller, parent, name, entry)
+  RequestTag tag;
+  CHAINFS_MESSAGE(MknodReq, caller, parent, name, entry, tag)
 };
 
 struct ReadlinkRsp {
@@ -63,7 +65,8 @@ struct LinkReq {
   InodeId id;
   InodeId parent;
   std::string name;
-  CHAINFS_MESSAGE(LinkReq, caller, id, parent, name)
+  RequestTag tag;
+  CHAINFS_MESSAGE(LinkReq, caller, id, parent, name, tag)
 };
 
 // unlink and rmdir.
@@ -71,7 +74,8 @@ struct RemoveReq {
   Caller caller;
   InodeId parent;
   std::string name;
-  CHAINFS_MESSAGE(RemoveReq, caller, parent, name)
+  RequestTag tag;
+  CHAINFS_MESSAGE(RemoveReq, caller, parent, name, tag)
 };
 
 struct RenameReq {
@@ -81,7 +85,8 @@ struct RenameReq {
   InodeId dst_parent;
   std::string dst_name;
   uint32_t flags = 0;  // RENAME_NOREPLACE, RENAME_EXCHANGE
-  CHAINFS_MESSAGE(RenameReq, caller, src_parent, src_name, dst_parent, dst_name, flags)
+  RequestTag tag;
+  CHAINFS_MESSAGE(RenameReq, caller, src_parent, src_name, dst_parent, dst_name, flags, tag)
 };
 
 struct OpenReq {
@@ -164,7 +169,8 @@ struct SetXattrReq {
   std::string name;
   std::string value;
   uint32_t flags = 0;  // XATTR_CREATE, XATTR_REPLACE
-  CHAINFS_MESSAGE(SetXattrReq, caller, id, name, value, flags)
+  RequestTag tag;
+  CHAINFS_MESSAGE(SetXattrReq, caller, id, name, value, flags, tag)
 };
 
 struct XattrNameReq {
@@ -172,6 +178,14 @@ struct XattrNameReq {
   InodeId id;
   std::string name;  // empty for list
   CHAINFS_MESSAGE(XattrNameReq, caller, id, name)
+};
+
+struct RemoveXattrReq {
+  Caller caller;
+  InodeId id;
+  std::string name;
+  RequestTag tag;
+  CHAINFS_MESSAGE(RemoveXattrReq, caller, id, name, tag)
 };
 
 struct XattrValueRsp {

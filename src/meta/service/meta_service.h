@@ -22,7 +22,7 @@
   M(15, SetXattr, ::chainfs::meta::SetXattrReq, ::chainfs::meta::Empty)           \
   M(16, GetXattr, ::chainfs::meta::XattrNameReq, ::chainfs::meta::XattrValueRsp)  \
   M(17, ListXattr, ::chainfs::meta::XattrNameReq, ::chainfs::meta::XattrListRsp)  \
-  M(18, RemoveXattr, ::chainfs::meta::XattrNameReq, ::chainfs::meta::Empty)       \
+  M(18, RemoveXattr, ::chainfs::meta::RemoveXattrReq, ::chainfs::meta::Empty)     \
   M(19, SetLock, ::chainfs::meta::LockReq, ::chainfs::meta::Empty)                \
   M(20, GetLock, ::chainfs::meta::LockReq, ::chainfs::meta::GetLockRsp)           \
   M(21, OpenSession, ::chainfs::meta::SessionReq, ::chainfs::meta::SessionRsp)    \
