@@ -62,6 +62,13 @@ class Transaction {
   // Stores max(current, value) for little-endian unsigned 64-bit integers, without a read.
   virtual void AtomicMax(std::string_view key, uint64_t value) = 0;
 
+  // This transaction's changes may skip the sync of the commit: they survive the process
+  // being killed, but a failure of the machine (or of the PostgreSQL server) before the next
+  // durable commit may lose them. For changes that are cheap to lose and on a latency path
+  // (a reader's open record, an access time); nothing durable may depend on them, which holds
+  // because every later durable commit makes them durable too. Call before Commit().
+  virtual void RelaxDurability() {}
+
   virtual Task<Status> Commit() = 0;
 };
 

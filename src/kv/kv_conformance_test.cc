@@ -311,26 +311,30 @@ TEST_P(KvConformanceTest, LargeValuesAndManyKeys) {
   EXPECT_EQ(page->front().key, "many/005000");
 }
 
-// Reads a counter, waits a random while (so others interleave), writes it plus one.
+// Reads a counter, waits a random while (so others interleave), writes it plus one; with
+// `relaxed`, commits with relaxed durability.
 class Increment : public TxnBody {
  public:
-  Increment(Clock& clock, Random& random) : clock_(clock), random_(random) {}
+  Increment(Clock& clock, Random& random, bool relaxed)
+      : clock_(clock), random_(random), relaxed_(relaxed) {}
   Task<Status> Run(Transaction& txn) override {
     auto v = co_await txn.Get("counter");
     if (!v.ok()) co_return v.status();
     int64_t n = *v ? std::stoll(**v) : 0;
     co_await clock_.Sleep(Nanos(random_.Uniform(2'000'000)));
     txn.Set("counter", std::to_string(n + 1));
+    if (relaxed_) txn.RelaxDurability();
     co_return Status();
   }
 
  private:
   Clock& clock_;
   Random& random_;
+  bool relaxed_;
 };
 
-Task<void> IncrementOnce(Engine& e, Runtime& rt, int* ok, int* done) {
-  Increment body(rt.clock(), rt.random());
+Task<void> IncrementOnce(Engine& e, Runtime& rt, bool relaxed, int* ok, int* done) {
+  Increment body(rt.clock(), rt.random(), relaxed);
   RetryOptions opts{.max_attempts = 1000};
   Status st = co_await RunTransaction(e, rt.clock(), rt.random(), body, opts);
   if (st.ok()) ++*ok;
@@ -338,9 +342,12 @@ Task<void> IncrementOnce(Engine& e, Runtime& rt, int* ok, int* done) {
   ++*done;
 }
 
-Task<int> IncrementConcurrently(Engine& e, Runtime& rt, int clients) {
+// With `mixed`, every other client commits with relaxed durability.
+Task<int> IncrementConcurrently(Engine& e, Runtime& rt, int clients, bool mixed = false) {
   int ok = 0, done = 0;
-  for (int i = 0; i < clients; ++i) rt.Spawn(IncrementOnce(e, rt, &ok, &done), "inc");
+  for (int i = 0; i < clients; ++i) {
+    rt.Spawn(IncrementOnce(e, rt, mixed && i % 2 == 1, &ok, &done), "inc");
+  }
   while (done < clients) co_await rt.clock().Sleep(Nanos(1ms));
   co_return ok;
 }
@@ -348,6 +355,13 @@ Task<int> IncrementConcurrently(Engine& e, Runtime& rt, int clients) {
 TEST_P(KvConformanceTest, ConcurrentIncrementsLoseNoUpdate) {
   constexpr int kClients = 50;
   EXPECT_EQ(Run(IncrementConcurrently(*engine_, rt(), kClients)), kClients);
+  EXPECT_EQ(**Run(GetOne(*engine_, "counter")), std::to_string(kClients));
+}
+
+// Commits that skip the sync are decided and applied in the same order as the others.
+TEST_P(KvConformanceTest, RelaxedCommitsInterleavedWithDurableOnesLoseNoUpdate) {
+  constexpr int kClients = 50;
+  EXPECT_EQ(Run(IncrementConcurrently(*engine_, rt(), kClients, /*mixed=*/true)), kClients);
   EXPECT_EQ(**Run(GetOne(*engine_, "counter")), std::to_string(kClients));
 }
 

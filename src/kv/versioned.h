@@ -80,6 +80,7 @@ class VersionedEngine : public Engine {
     std::vector<KeyRange> reads;
     std::vector<KeyRange> writes;
     std::vector<Mutation> mutations;
+    bool durable = true;  // false: Transaction::RelaxDurability()
   };
 
   // A snapshot of everything published so far; called with mutex() held.

@@ -174,7 +174,7 @@ Task<Status> VersionedTransaction::Commit() {
   committed_ = true;
   if (mutations_.empty()) co_return Status();  // read-only: its snapshot was consistent
   VersionedEngine::Commit c{read_version_, std::move(reads_), std::move(writes_),
-                            std::move(mutations_)};
+                            std::move(mutations_), durable_};
   co_return co_await engine_.CommitMutations(std::move(c));
 }
 

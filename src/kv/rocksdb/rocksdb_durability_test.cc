@@ -1,4 +1,6 @@
-// Every commit the engine acknowledged survives SIGKILL of the process, mid-stream.
+// Every commit the engine acknowledged survives SIGKILL of the process, mid-stream: durable
+// ones and those with relaxed durability (which skip only the sync, and so may be lost only
+// when the machine fails).
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -21,12 +23,14 @@ namespace {
 
 std::string KeyOf(int writer, int i) { return fmt::format("d/{}/{:08}", writer, i); }
 
-// Commits keys one after another and reports each acknowledged one on `fd`.
+// Commits keys one after another and reports each acknowledged one on `fd`. Odd writers relax
+// durability.
 Task<void> Writer(Engine& engine, int writer, int fd, int* running) {
   for (int i = 0;; ++i) {
     auto txn = engine.Begin();
     txn->Set(KeyOf(writer, i), std::string(100, 'x'));
     txn->AtomicAdd("acked", 1);
+    if (writer % 2 == 1) txn->RelaxDurability();
     Status st = co_await txn->Commit();
     if (!st.ok()) break;
     std::string line = fmt::format("{} {}\n", writer, i);
@@ -130,6 +134,32 @@ Task<Status> ManyWriters(Engine& engine, Runtime& rt, int writers, int each) {
   for (int w = 0; w < writers; ++w) rt.Spawn(CommitMany(engine, w, each, &done), "commit");
   while (done < writers) co_await rt.clock().Sleep(Nanos(1ms));
   co_return Status();
+}
+
+Task<Status> RelaxedCommits(Engine& engine, int count) {
+  for (int i = 0; i < count; ++i) {
+    auto txn = engine.Begin();
+    txn->Set(KeyOf(0, i), "v");
+    txn->AtomicAdd("n", 1);
+    txn->RelaxDurability();
+    CO_RETURN_IF_ERROR(co_await txn->Commit());
+  }
+  co_return Status();
+}
+
+TEST(RocksDbEngineTest, RelaxedCommitsSkipTheSync) {
+  std::string dir = ::testing::TempDir() + "/chainfs_kv_relaxed";
+  std::filesystem::remove_all(dir);
+  auto engine = RocksDbEngine::Open({.path = dir});
+  ASSERT_TRUE(engine.ok());
+  RealRuntime rt(1);
+  ASSERT_TRUE(rt.RunSync(0, RelaxedCommits(**engine, 50)).ok());
+  EXPECT_EQ((*engine)->synced_writes(), 0u);
+  auto n = rt.RunSync(0, Read(**engine, "n"));
+  ASSERT_TRUE(n.ok() && n->has_value());
+  EXPECT_EQ(*DecodeInt64(**n), 50);
+  engine->reset();
+  std::filesystem::remove_all(dir);
 }
 
 TEST(RocksDbEngineTest, ConcurrentCommitsShareSyncedWrites) {

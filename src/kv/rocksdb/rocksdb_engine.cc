@@ -6,6 +6,7 @@
 #include <asio/post.hpp>
 #include <asio/this_coro.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "runtime/wait_slot.h"
@@ -64,6 +65,7 @@ class RocksSnapshot : public StoreSnapshot {
 struct RocksDbEngine::Pending {
   Version version = 0;
   std::vector<Mutation> mutations;
+  bool durable = true;
   Executor executor;
   WaitSlot slot;  // the committing coroutine; woken on its own thread
   Status result;
@@ -107,15 +109,26 @@ std::unique_ptr<StoreSnapshot> RocksDbEngine::TakeSnapshot(Version) {
 Task<Status> RocksDbEngine::CommitMutations(Commit c) {
   auto pending = std::make_shared<Pending>();
   pending->executor = co_await asio::this_coro::executor;
+  pending->durable = c.durable;
+  bool written = false;
   {
     std::lock_guard lock(mutex());
     Result<Version> version = DecideLocked(c);
     if (!version.ok()) co_return version.status();
     pending->version = *version;
     pending->mutations = std::move(c.mutations);
-    // Queued under the engine lock, so the queue is in version order.
+    // Queued (or written) under the engine lock, so the store applies versions in order.
     std::lock_guard queue_lock(queue_mu_);
-    queue_.push_back(pending);
+    if (!pending->durable && queue_.empty() && !writing_) {
+      pending->result = WriteGroup({pending});
+      written = true;
+    } else {
+      queue_.push_back(pending);
+    }
+  }
+  if (written) {
+    Publish(pending->version);
+    co_return pending->result;
   }
   queue_cv_.notify_one();
   if (co_await pending->slot.Park() == Timer::WaitResult::kAborted) {
@@ -135,9 +148,14 @@ void RocksDbEngine::CommitLoop() {
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      writing_ = true;
     }
     Status st = WriteGroup(group);
     Publish(group.back()->version);
+    {
+      std::lock_guard lock(queue_mu_);
+      writing_ = false;
+    }
     for (auto& p : group) {
       p->result = st;
       asio::post(p->executor, [p] { p->slot.Wake(Timer::WaitResult::kWoken); });
@@ -192,14 +210,14 @@ Status RocksDbEngine::WriteGroup(const std::vector<std::shared_ptr<Pending>>& gr
     }
   }
   rocksdb::WriteOptions wo;
-  wo.sync = true;
+  wo.sync = std::any_of(group.begin(), group.end(), [](const auto& p) { return p->durable; });
   rocksdb::Status s = db_->Write(wo, batch.GetWriteBatch());
   if (!s.ok()) {
     // RocksDB may or may not have kept the batch; the callers cannot know.
     return Status(StatusCode::kCommitUnknown,
                   std::string(FromRocks(s, "rocksdb commit").message()));
   }
-  synced_writes_.fetch_add(1);
+  if (wo.sync) synced_writes_.fetch_add(1);
   return Status();
 }
 

@@ -23,7 +23,10 @@ struct RocksDbOptions {
 // The embedded store: RocksDB under the in-process conflict history. Transactions read from
 // RocksDB snapshots (synchronously, on the calling thread). Commits are decided on the calling
 // thread and written by one commit thread, which gathers every commit waiting into one synced
-// write batch (group commit): a commit is acknowledged only once it is on disk.
+// write batch (group commit): a commit is acknowledged only once it is on disk. A commit with
+// relaxed durability skips the sync (unless it shares a batch with durable ones), and when no
+// other commit is being written it is written on the calling thread, without the commit
+// thread's round trip.
 // Thread-safe. Every transaction must be destroyed before the engine.
 class RocksDbEngine : public VersionedEngine {
  public:
@@ -42,6 +45,7 @@ class RocksDbEngine : public VersionedEngine {
   struct Pending;
   RocksDbEngine(RocksDbOptions options, std::unique_ptr<rocksdb::DB> db);
   void CommitLoop();
+  // Writes the group's mutations in one batch, synced when any of them asks for it.
   Status WriteGroup(const std::vector<std::shared_ptr<Pending>>& group);
 
   RocksDbOptions options_;
@@ -50,6 +54,7 @@ class RocksDbEngine : public VersionedEngine {
   std::condition_variable queue_cv_;
   std::deque<std::shared_ptr<Pending>> queue_;
   bool stopping_ = false;
+  bool writing_ = false;  // the commit thread holds a group taken from the queue
   std::atomic<uint64_t> synced_writes_{0};
   std::thread committer_;
 };

@@ -17,7 +17,8 @@ namespace chainfs::meta {
 // client session and records a write session, which keeps the file's chunks alive if its last
 // name goes while it is open; `session` may also be given for a read-only open, for the same
 // reason. The access time follows relatime: it moves to now when it is older than the
-// modification or change time, or a day old.
+// modification or change time, or a day old. A read-only open commits with relaxed
+// durability (kv::Transaction::RelaxDurability).
 //
 // Errors: kNotFound, kIsDirectory (a directory opened for writing), kPermissionDenied,
 // kInvalidArgument (access mode 3, or writing without a session), kNotFound for an unknown
