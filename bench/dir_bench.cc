@@ -1,5 +1,6 @@
 // dir_bench DIR FILES THREADS SECONDS: creates FILES empty files in DIR (split over THREADS
-// threads), stats each, lists the directory, and unlinks each, printing one
+// threads), stats each, opens each for reading and closes it, lists the directory, and unlinks
+// each, printing one
 // "md_<phase>_t<THREADS> <rate> <unit>" line per phase. Each phase stops after SECONDS; the
 // rate counts what was done. Through syscalls, so it measures any mounted file system.
 #include <dirent.h>
@@ -45,6 +46,11 @@ bool Create(const std::string& path) {
 bool Stat(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0;
+}
+
+bool OpenRead(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY);
+  return fd >= 0 && ::close(fd) == 0;
 }
 
 bool Unlink(const std::string& path) { return ::unlink(path.c_str()) == 0; }
@@ -104,6 +110,7 @@ int main(int argc, char** argv) {
   std::printf("md_create_t%d %.0f ops/s\n", t, create);
   std::printf("md_files_t%d %ld files\n", t, created);
   std::printf("md_stat_t%d %.0f ops/s\n", t, Phase(run, Stat, per_thread.data(), seconds));
+  std::printf("md_open_t%d %.0f ops/s\n", t, Phase(run, OpenRead, per_thread.data(), seconds));
   auto start = Clock::now();
   long entries = 0;
   if (DIR* d = ::opendir(run.dir.c_str())) {

@@ -4,7 +4,7 @@
 #   seq_write_1M_j{1,4}, seq_read_1M_j{1,4}          fio, 1 MiB, fsync at the end of writes,
 #                                                     page cache dropped before reads (MiB/s)
 #   rand_read_{4k,128k}_j4[_direct]                   fio, 4 jobs at depth 1, buffered and O_DIRECT
-#   md_{create,stat,readdir,unlink}_t{1,4}           dir_bench, 20,000 empty files in one directory
+#   md_{create,stat,open,readdir,unlink}_t{1,4}      dir_bench, 20,000 empty files in one directory
 # Knobs: SEQ_MIB (total sequential size, default 2048), SEQ_S (60), RAND_S (20), MD_N (20000),
 # MD_S (30). Needs fio and python3; root to drop the page cache.
 set -euo pipefail
@@ -78,6 +78,6 @@ done
 rm -f "$work"/seq*
 for t in 1 4; do
   drop_caches
-  timeout $((MD_S * 4 + 60)) "$dir_bench" "$work/md$t" "$MD_N" $t "$MD_S" ||
+  timeout $((MD_S * 5 + 60)) "$dir_bench" "$work/md$t" "$MD_N" $t "$MD_S" ||
     echo "fs_bench: dir_bench with $t threads failed" >&2
 done

@@ -112,9 +112,16 @@ void ReplyAttr(fuse_req_t req, int rc, const FileAttr& attr) {
   fuse_reply_attr(req, &st, StateOf(req).attr_timeout);
 }
 
-void Forget(fuse_req_t req, fuse_ino_t, uint64_t) { fuse_reply_none(req); }
+// The kernel forgets an inode when it evicts it, and its cached pages with it.
+void Forget(fuse_req_t req, fuse_ino_t ino, uint64_t) {
+  StateOf(req).kept_pages.Forget(ino);
+  fuse_reply_none(req);
+}
 
-void ForgetMulti(fuse_req_t req, size_t, fuse_forget_data*) { fuse_reply_none(req); }
+void ForgetMulti(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
+  for (size_t i = 0; i < count; ++i) StateOf(req).kept_pages.Forget(forgets[i].ino);
+  fuse_reply_none(req);
+}
 
 int64_t NowNs() {
   timespec ts;

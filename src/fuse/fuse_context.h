@@ -9,9 +9,11 @@
 #include <utility>
 
 #include "chainfs/client.h"
+#include "fuse/kept_pages.h"
 
-// What every FUSE callback shares: the client, and the lock owners this mount has used (so a
-// close releases POSIX locks only where some were taken). Private to src/fuse.
+// What every FUSE callback shares: the client, the lock owners this mount has used (so a close
+// releases POSIX locks only where some were taken), and which files' cached pages an open may
+// keep. Private to src/fuse.
 namespace chainfs::fuse {
 
 struct MountState {
@@ -22,6 +24,7 @@ struct MountState {
   void (*on_mounted)(const std::string&) = nullptr;  // once the kernel's INIT is answered
   std::mutex mu;
   std::set<std::pair<fuse_ino_t, uint64_t>> posix_owners;  // (inode, lock owner)
+  KeptPages kept_pages;
 };
 
 inline MountState& StateOf(fuse_req_t req) {

@@ -67,15 +67,16 @@ constexpr uint32_t kOpenFlags = O_ACCMODE | O_TRUNC | O_APPEND | O_NONBLOCK | O_
 
 // Answers an open or create with the client's handle; a kernel that no longer waits for the
 // answer never closes it, so it is closed here.
-Task<void> ReplyOpened(fuse_req_t req, fuse_file_info fi, const meta::Attr* created,
-                       uint64_t handle) {
+Task<void> ReplyOpened(fuse_req_t req, fuse_ino_t ino, fuse_file_info fi, const meta::Attr& attr,
+                       bool created, uint64_t handle) {
   fi.fh = handle;
-  // Bytes another client wrote since the last open must be read again (close-to-open).
-  fi.keep_cache = 0;
+  // Bytes another client wrote since the last open must be read again (close-to-open); the
+  // pages of a file nobody changed since stay.
+  fi.keep_cache = StateOf(req).kept_pages.KeepOnOpen(ino, attr) ? 1 : 0;
   fi.direct_io = (fi.flags & O_DIRECT) != 0;
   int rc;
-  if (created != nullptr) {
-    fuse_entry_param e = EntryOf(req, api::ToFileAttr(*created));
+  if (created) {
+    fuse_entry_param e = EntryOf(req, api::ToFileAttr(attr));
     rc = fuse_reply_create(req, &e, &fi);
   } else {
     rc = fuse_reply_open(req, &fi);
@@ -90,7 +91,7 @@ Task<void> ServeOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info fi, Credenti
     ReplyErr(req, api::Errno(r.status()));
     co_return;
   }
-  co_await ReplyOpened(req, fi, nullptr, r->handle);
+  co_await ReplyOpened(req, ino, fi, r->attr, false, r->handle);
 }
 
 Task<void> ServeCreate(fuse_req_t req, fuse_ino_t parent, std::string name, mode_t mode,
@@ -102,7 +103,7 @@ Task<void> ServeCreate(fuse_req_t req, fuse_ino_t parent, std::string name, mode
     ReplyErr(req, api::Errno(r.status()));
     co_return;
   }
-  co_await ReplyOpened(req, fi, &r->attr, r->handle);
+  co_await ReplyOpened(req, r->attr.id.value(), fi, r->attr, true, r->handle);
 }
 
 Task<Status> Unlock(fuse_req_t req, fuse_ino_t ino, meta::LockKind kind, uint64_t owner) {

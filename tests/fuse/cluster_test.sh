@@ -16,6 +16,22 @@ two_mounts() {
 }
 check "a file closed on one mount is whole on another" two_mounts
 
+# Pages of the file in mount 2's page cache (fincore's RES column, in bytes).
+cached_bytes() { fincore --bytes --noheadings --output RES "$1" | tr -d ' '; }
+
+kept_pages() {
+  head -c 1048576 /dev/urandom >"$work/kept.bin"
+  cp "$work/kept.bin" "$mnt/kept.bin"
+  cat "$mnt2/kept.bin" >/dev/null && cat "$mnt2/kept.bin" >/dev/null
+  # Opened again unchanged (fincore opens it too): its pages stay.
+  [[ $(cached_bytes "$mnt2/kept.bin") -gt 0 ]] || return 1
+  # Rewritten in place on mount 1, same size: mount 2's next open reads the new bytes.
+  head -c 1048576 /dev/urandom >"$work/kept.bin"
+  dd if="$work/kept.bin" of="$mnt/kept.bin" bs=1M conv=notrunc status=none
+  cmp "$work/kept.bin" "$mnt2/kept.bin"
+}
+check "unchanged files keep their cached pages; changed ones are read again" kept_pages
+
 kill_storage_during_copy() {
   head -c $((200 << 20)) /dev/urandom >"$work/big.bin"
   cp "$work/big.bin" "$mnt/big.bin" &
