@@ -247,6 +247,9 @@ Task<Status> FsClient::RemoveXattr(meta::Caller caller, InodeId id, std::string 
 Task<Status> FsClient::SetLock(InodeId id, meta::LockKind kind, uint64_t owner,
                                meta::LockRange range, bool wait,
                                std::function<bool()> interrupted) {
+  // The server waits for the holder's release (it wakes at once for a release through it) for
+  // up to kLockWaitMs per call; between calls the caller may have given up (an interrupt).
+  constexpr uint32_t kLockWaitMs = 500;
   Nanos pause(1'000'000);
   for (;;) {
     meta::LockReq req;
@@ -254,14 +257,17 @@ Task<Status> FsClient::SetLock(InodeId id, meta::LockKind kind, uint64_t owner,
     req.request.kind = kind;
     req.request.owner = meta::LockOwner{session_, owner};
     req.request.range = range;
+    req.wait_ms = wait ? kLockWaitMs : 0;
+    Nanos asked = rt_.clock().Now();
     Result<meta::Empty> r = co_await meta_->Call(&MetaService::Client::SetLock, req);
     if (r.ok() || r.status().code() != StatusCode::kWouldBlock || !wait) co_return r.status();
-    // The holder releases through another client: ask again after a pause that grows, so a
-    // long wait costs a few calls a second.
-    co_await rt_.clock().Sleep(pause);
-    pause = std::min(pause * 2, Nanos(200'000'000));
     if (interrupted && interrupted())
       co_return Status(StatusCode::kCancelled, "lock wait interrupted");
+    if (rt_.clock().Now() - asked < Nanos(int64_t{kLockWaitMs} * 1'000'000 / 2)) {
+      // A server that answered without waiting: ask again after a pause that grows.
+      co_await rt_.clock().Sleep(pause);
+      pause = std::min(pause * 2, Nanos(200'000'000));
+    }
   }
 }
 

@@ -70,8 +70,8 @@ class FsClient {
   Task<Result<std::vector<std::string>>> ListXattr(meta::Caller caller, InodeId id);
   Task<Status> RemoveXattr(meta::Caller caller, InodeId id, std::string name);
   // Sets or releases a lock owned by (this session, `owner`). With `wait`, a conflicting lock
-  // is waited out (asking again after growing pauses) until it goes or `interrupted` says so
-  // (kCancelled).
+  // is waited out on the metadata server (which answers as soon as the holder lets go), asked
+  // again every half second until it goes or `interrupted` says so (kCancelled).
   Task<Status> SetLock(InodeId id, meta::LockKind kind, uint64_t owner, meta::LockRange range,
                        bool wait, std::function<bool()> interrupted);
   Task<Result<std::optional<meta::LockConflict>>> GetLock(InodeId id, meta::LockKind kind,

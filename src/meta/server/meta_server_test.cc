@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 
 #include "client/close_queue.h"
 #include "client/meta_client.h"
@@ -230,6 +231,51 @@ Task<size_t> CloseThroughTheQueue(Runtime& rt, rpc::ClientPool& pool, Address se
   closes.Add(session, closed, 2);
   co_await closes.Drain();
   co_return closes.queued();
+}
+
+Task<void> LockWaiter(MetaService::Client stub, LockReq req, std::optional<Status>* result) {
+  Result<Empty> r = co_await stub.SetLock(std::move(req));
+  *result = r.status();
+}
+
+// The holder lets go while another's request waits on the server: that request is granted.
+Task<std::optional<Status>> ReleaseWhileWaiting(Runtime& rt, MetaService::Client stub,
+                                                LockReq wanted, LockReq release) {
+  std::optional<Status> result;
+  rt.Spawn(LockWaiter(stub, wanted, &result), "lock waiter");
+  co_await rt.clock().Sleep(Nanos(100'000'000));
+  if (result.has_value()) co_return result;  // answered before the release: the test fails
+  Result<Empty> released = co_await stub.SetLock(std::move(release));
+  if (!released.ok()) co_return released.status();
+  while (!result.has_value()) co_await rt.clock().Sleep(Nanos(1'000'000));
+  co_return result;
+}
+
+TEST_F(MetaServerTest, AWaitingLockIsGrantedWhenTheHolderLetsGo) {
+  uint64_t holder = OpenSession();
+  uint64_t waiter = OpenSession();
+  Result<AttrRsp> f = Mknod(kRoot, kRootInode, "locked", NewEntry{});
+  ASSERT_TRUE(f.ok());
+  InodeId id = f->attr.id;
+  LockRange whole{0, UINT64_MAX, LockType::kWrite, 1};
+  LockReq take{id, LockRequest{LockKind::kFlock, {holder, 1}, whole}};
+  ASSERT_TRUE(client_.Run(stub_->SetLock(take)).ok());
+  // Without waiting, or when the wait runs out, the answer is EAGAIN.
+  LockReq wanted{id, LockRequest{LockKind::kFlock, {waiter, 1}, whole}};
+  EXPECT_EQ(ErrnoOf(CodeOf(client_.Run(stub_->SetLock(wanted)))), EAGAIN);
+  wanted.wait_ms = 100;
+  EXPECT_EQ(ErrnoOf(CodeOf(client_.Run(stub_->SetLock(wanted)))), EAGAIN);
+  // A generous wait: granted once the holder lets go, in the same call.
+  wanted.wait_ms = kMaxLockWaitMs;
+  LockReq release = take;
+  release.request.range.type = LockType::kUnlock;
+  std::optional<Status> granted = client_.Run(
+      ReleaseWhileWaiting(client_.runtime(), client_.Stub(server_->address()), wanted, release));
+  ASSERT_TRUE(granted.has_value());
+  EXPECT_TRUE(granted->ok()) << granted->ToString();
+  // Now the holder is the one refused.
+  EXPECT_EQ(ErrnoOf(CodeOf(client_.Run(stub_->SetLock(take)))), EAGAIN);
+  StopAndCheck();
 }
 
 // Each mutation a client sends once more after losing its answer: the same tag gets the first

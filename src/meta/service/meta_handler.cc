@@ -5,6 +5,8 @@
 #include <linux/fs.h>
 #include <sys/xattr.h>
 
+#include <algorithm>
+
 #include "kv/retry.h"
 #include "meta/ops/idempotent.h"
 #include "meta/ops/remove_ops.h"
@@ -19,6 +21,8 @@ namespace {
 constexpr uint32_t kMaxReaddirPage = 16384;
 constexpr size_t kMaxCloseBatch = 4096;
 constexpr size_t kMaxSessionName = 256;
+// How often a waiting lock request looks again for releases through other servers.
+constexpr Nanos kLockRecheck{50'000'000};
 
 // The name a client gives its session, or the peer's address; kInvalidArgument past 256 bytes.
 Result<std::string> SessionName(std::string given, const rpc::CallContext& ctx) {
@@ -62,6 +66,7 @@ MetaHandler::MetaHandler(kv::Engine& engine, Runtime& rt, MetaHandlerOptions opt
       rt_(rt),
       options_(options),
       allocator_(engine, rt),
+      lock_waiters_(rt.clock()),
       next_chain_(static_cast<uint32_t>(rt.random().Next())) {}
 
 int64_t MetaHandler::Now() { return rt_.clock().WallNow().count(); }
@@ -261,9 +266,21 @@ Task<Result<Empty>> MetaHandler::RemoveXattr(RemoveXattrReq req, rpc::CallContex
 }
 
 Task<Result<Empty>> MetaHandler::SetLock(LockReq req, rpc::CallContext&) {
-  SetLockOp op(req.id, req.request);
-  CO_RETURN_IF_ERROR(co_await Run(op));
-  co_return Empty{};
+  Nanos until =
+      rt_.clock().Now() + Nanos(int64_t{std::min(req.wait_ms, kMaxLockWaitMs)} * 1'000'000);
+  for (;;) {
+    SetLockOp op(req.id, req.request);
+    Status st = co_await Run(op);
+    if (st.ok()) {
+      lock_waiters_.Changed(req.id);
+      co_return Empty{};
+    }
+    Nanos now = rt_.clock().Now();
+    if (st.code() != StatusCode::kWouldBlock || now >= until) co_return st;
+    // Woken by a release through this server; a release through another is seen at the
+    // next look.
+    co_await lock_waiters_.WaitForChange(req.id, std::min(until, now + kLockRecheck));
+  }
 }
 
 Task<Result<GetLockRsp>> MetaHandler::GetLock(LockReq req, rpc::CallContext&) {
@@ -295,6 +312,7 @@ Task<Result<SessionRsp>> MetaHandler::RenewSession(SessionReq req, rpc::CallCont
 Task<Result<Empty>> MetaHandler::EndSession(SessionReq req, rpc::CallContext&) {
   EndClientOp op(req.session, Now(), /*only_if_expired=*/false);
   CO_RETURN_IF_ERROR(co_await Run(op));
+  lock_waiters_.ChangedAll();
   co_return Empty{};
 }
 

@@ -4,6 +4,7 @@
 
 #include "kv/kv.h"
 #include "meta/schema/inode_allocator.h"
+#include "meta/service/lock_waiters.h"
 #include "meta/service/meta_service.h"
 #include "runtime/runtime.h"
 
@@ -68,6 +69,7 @@ class MetaHandler : public MetaService::Handler {
   Runtime& rt_;
   MetaHandlerOptions options_;
   InodeAllocator allocator_;
+  LockWaiters lock_waiters_;
   uint32_t next_chain_;
 };
 

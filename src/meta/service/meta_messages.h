@@ -201,8 +201,12 @@ struct XattrListRsp {
 struct LockReq {
   InodeId id;
   LockRequest request;
-  CHAINFS_MESSAGE(LockReq, id, request)
+  // SetLock: while a conflicting lock is held, the server keeps trying this long (at most
+  // kMaxLockWaitMs) before it answers kWouldBlock. 0: answer at once.
+  uint32_t wait_ms = 0;
+  CHAINFS_MESSAGE(LockReq, id, request, wait_ms)
 };
+inline constexpr uint32_t kMaxLockWaitMs = 5000;
 
 struct GetLockRsp {
   std::optional<LockConflict> conflict;
