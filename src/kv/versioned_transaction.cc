@@ -70,10 +70,41 @@ Result<std::vector<KeyValue>> VersionedTransaction::Scan(const std::string& begi
                                                          RangeOptions options) {
   std::vector<KeyValue> out;
   if (begin >= end) return out;
-  // Stored pairs come in batches; this transaction's own keys are merged in between.
-  std::map<std::string, std::optional<std::string>> merged;
+  size_t want = options.limit == 0 ? SIZE_MAX : options.limit;
   auto first = local_.lower_bound(begin);
   auto last = local_.lower_bound(end);
+  bool untouched = first == last &&
+                   std::none_of(cleared_.begin(), cleared_.end(),
+                                [&](const KeyRange& r) { return r.begin < end && begin < r.end; });
+  if (untouched) {
+    // Nothing of this transaction's own in the range (a listing, most often): the stored
+    // pairs are the answer as they come.
+    ASSIGN_OR_RETURN(out, snapshot_->Scan(begin, end, options.limit, options.reverse));
+  } else {
+    ASSIGN_OR_RETURN(out, Merge(begin, end, options, first, last));
+  }
+  if (!options.snapshot) {
+    // A limited read depends only on the part of the range it covered.
+    KeyRange read{begin, end};
+    if (out.size() == want && want != SIZE_MAX) {
+      if (options.reverse) {
+        read.begin = out.back().key;
+      } else {
+        read.end = KeyAfter(out.back().key);
+      }
+    }
+    reads_.push_back(std::move(read));
+  }
+  return out;
+}
+
+Result<std::vector<KeyValue>> VersionedTransaction::Merge(const std::string& begin,
+                                                          const std::string& end,
+                                                          RangeOptions options, LocalIt first,
+                                                          LocalIt last) {
+  std::vector<KeyValue> out;
+  // Stored pairs come in batches; this transaction's own keys are merged in between.
+  std::map<std::string, std::optional<std::string>> merged;
   for (auto it = first; it != last; ++it) {
     ASSIGN_OR_RETURN(merged[it->first], Resolve(it->first, &it->second));
   }
@@ -114,18 +145,6 @@ Result<std::vector<KeyValue>> VersionedTransaction::Scan(const std::string& begi
   } else {
     for (auto it = merged.begin(); it != merged.end() && out.size() < want; ++it)
       emit(it->first, it->second);
-  }
-  if (!options.snapshot) {
-    // A limited read depends only on the part of the range it covered.
-    KeyRange read{begin, end};
-    if (out.size() == want && want != SIZE_MAX) {
-      if (options.reverse) {
-        read.begin = out.back().key;
-      } else {
-        read.end = KeyAfter(out.back().key);
-      }
-    }
-    reads_.push_back(std::move(read));
   }
   return out;
 }

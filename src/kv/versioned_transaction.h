@@ -38,15 +38,21 @@ class VersionedTransaction : public Transaction {
   Result<std::optional<std::string>> Read(const std::string& key, bool snapshot);
   Result<std::optional<std::string>> Resolve(const std::string& key, const Local* local);
   bool Cleared(std::string_view key) const;
+  using LocalMap = std::map<std::string, Local, std::less<>>;
+  using LocalIt = LocalMap::iterator;
   Result<std::vector<KeyValue>> Scan(const std::string& begin, const std::string& end,
                                      RangeOptions options);
+  // Scan's answer where this transaction's own keys [first, last) or cleared ranges meet the
+  // stored pairs.
+  Result<std::vector<KeyValue>> Merge(const std::string& begin, const std::string& end,
+                                      RangeOptions options, LocalIt first, LocalIt last);
   void AddAtomic(Mutation::Kind kind, std::string_view key, std::string operand);
   void AddWrite(KeyRange range);
 
   VersionedEngine& engine_;
   Version read_version_;
   std::unique_ptr<StoreSnapshot> snapshot_;
-  std::map<std::string, Local, std::less<>> local_;
+  LocalMap local_;
   std::vector<KeyRange> cleared_;
   std::vector<KeyRange> reads_;
   std::vector<KeyRange> writes_;
