@@ -27,6 +27,9 @@ class StorageHandler : public StorageService::Handler {
   static constexpr uint64_t kMaxBatchBytes = 64 << 20;
 
  private:
+  // Item `i` of a batch: the read into `out`, its answer into rsp's i-th slots.
+  Task<Status> ReadItem(ReadReq req, std::span<char> out, BatchReadRsp* rsp, size_t i);
+
   Replicator& replicator_;
 };
 
