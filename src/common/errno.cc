@@ -38,6 +38,8 @@ int ErrnoOf(StatusCode code) {
       return EAGAIN;
     case StatusCode::kTooLarge:
       return EFBIG;
+    case StatusCode::kNoSpace:
+      return ENOSPC;
     case StatusCode::kUnimplemented:
       return ENOSYS;
     case StatusCode::kCancelled:

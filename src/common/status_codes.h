@@ -36,4 +36,5 @@
   X(kTooManyLinks, 25, kNone)         \
   X(kNoAttribute, 26, kNone)          \
   X(kWouldBlock, 27, kNone)           \
-  X(kStaleRouting, 28, kCall)
+  X(kStaleRouting, 28, kCall)         \
+  X(kNoSpace, 29, kNone)

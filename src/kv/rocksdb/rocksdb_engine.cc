@@ -212,6 +212,10 @@ Status RocksDbEngine::WriteGroup(const std::vector<std::shared_ptr<Pending>>& gr
   rocksdb::WriteOptions wo;
   wo.sync = std::any_of(group.begin(), group.end(), [](const auto& p) { return p->durable; });
   rocksdb::Status s = db_->Write(wo, batch.GetWriteBatch());
+  if (s.IsNoSpace()) {
+    // The WAL append failed before anything was applied: a refusal, not an unknown outcome.
+    return Status(StatusCode::kNoSpace, std::string(FromRocks(s, "rocksdb commit").message()));
+  }
   if (!s.ok()) {
     // RocksDB may or may not have kept the batch; the callers cannot know.
     return Status(StatusCode::kCommitUnknown,

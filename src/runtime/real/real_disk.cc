@@ -34,6 +34,10 @@ Status DiskError(std::string_view what, const std::string& path, const std::erro
   if (ec.value() == ENOENT) {
     return NotFound(fmt::format("{} '{}': {}", what, path, ec.message()));
   }
+  // A full disk is not a broken one: the write is refused, the disk keeps serving.
+  if (ec.value() == ENOSPC || ec.value() == EDQUOT) {
+    return Status(StatusCode::kNoSpace, fmt::format("{} '{}': {}", what, path, ec.message()));
+  }
   return IoError(fmt::format("{} '{}': {}", what, path, ec.message()));
 }
 

@@ -38,6 +38,10 @@ class SimFile : public File {
     if (!writable_) co_return IoError(fmt::format("write '{}': file is read-only", path_));
     CO_RETURN_IF_ERROR(co_await disk_.Begin("write", path_, epoch_));
     std::string& cur = content_->current;
+    if (disk_.full_ && cur.size() < offset + data.size()) {
+      co_return Status(StatusCode::kNoSpace,
+                       fmt::format("write '{}': no space left on the device", path_));
+    }
     if (cur.size() < offset + data.size()) cur.resize(offset + data.size(), '\0');
     std::copy(data.begin(), data.end(), cur.begin() + static_cast<long>(offset));
     co_return Status();

@@ -28,6 +28,8 @@ class SimDisk : public Disk {
   SimDiskOptions& options() { return options_; }
   // Every operation fails until set back to false (a dead disk).
   void set_failed(bool failed) { failed_ = failed; }
+  // Writes that would grow a file fail with kNoSpace until set back to false (a full disk).
+  void set_full(bool full) { full_ = full; }
   // Loses all that was not synced.
   void Crash();
 
@@ -55,6 +57,7 @@ class SimDisk : public Disk {
   std::string node_;
   SimDiskOptions options_;
   bool failed_ = false;
+  bool full_ = false;
   uint64_t epoch_ = 0;
   // Names as they are now, and as they would be after a crash.
   std::map<std::string, std::shared_ptr<Content>> live_;

@@ -186,6 +186,22 @@ TEST_F(ReplicatorTest, RefusesOffsetsOutsideTheChunk) {
   for (auto& r : replicas_) EXPECT_EQ(r->engine->Find(ChunkId{InodeId(9), 0}), nullptr);
 }
 
+// A full disk refuses the write (ENOSPC for the writer) but is not a broken one: its target
+// keeps serving, and once there is room the same write goes through.
+TEST_F(ReplicatorTest, AFullDiskRefusesWritesButKeepsServing) {
+  ASSERT_TRUE(Write(0, 0, std::string(1000, 'a'), 1).ok());
+  Replica& tail = *replicas_[2];
+  tail.node.sim_disk().set_full(true);
+  auto refused = Write(1, 0, std::string(1000, 'b'), 2);
+  EXPECT_EQ(refused.status().code(), StatusCode::kNoSpace) << refused.status().ToString();
+  EXPECT_FALSE(tail.replicator->target(TargetId(3))->failed);
+  for (int t = 1; t <= 3; ++t) EXPECT_EQ(*Read(TargetId(t), 0), std::string(1000, 'a')) << t;
+  tail.node.sim_disk().set_full(false);
+  auto w = Write(1, 0, std::string(1000, 'b'), 2);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  for (int t = 1; t <= 3; ++t) EXPECT_EQ(*Read(TargetId(t), 1), std::string(1000, 'b')) << t;
+}
+
 // The middle replica dies mid-stream: writes fail until the chain drops it, then go on; it
 // comes back, syncs from its predecessor while writes continue, and serves again.
 TEST_F(ReplicatorTest, FailedReplicaIsDroppedThenSyncedBack) {
