@@ -107,6 +107,7 @@ Task<Status> StopOnWorker(MetaServer::State* s) {
   if (s->routing) s->routing->Stop();
   if (s->pool) s->pool->CloseAll();
   if (s->routing) co_await s->routing->Join();
+  if (s->handler) co_await s->handler->Drain();
   s->server.reset();
   s->gc.reset();
   s->handler.reset();

@@ -278,6 +278,37 @@ TEST_F(MetaServerTest, AWaitingLockIsGrantedWhenTheHolderLetsGo) {
   StopAndCheck();
 }
 
+Task<void> SpawnLockWaiter(Runtime& rt, MetaService::Client stub, LockReq req,
+                           std::optional<Status>* result) {
+  rt.Spawn(LockWaiter(stub, std::move(req), result), "lock waiter");
+  co_return;
+}
+
+// A server stopping while a lock request waits on it ends the wait (the client asks again
+// elsewhere) instead of crashing or holding the stop for the whole wait.
+TEST_F(MetaServerTest, StoppingEndsAWaitingLockRequest) {
+  uint64_t holder = OpenSession();
+  uint64_t waiter = OpenSession();
+  Result<AttrRsp> f = Mknod(kRoot, kRootInode, "locked", NewEntry{});
+  ASSERT_TRUE(f.ok());
+  LockRange whole{0, UINT64_MAX, LockType::kWrite, 1};
+  LockReq take{f->attr.id, LockRequest{LockKind::kFlock, {holder, 1}, whole}};
+  ASSERT_TRUE(client_.Run(stub_->SetLock(take)).ok());
+  LockReq wanted{f->attr.id, LockRequest{LockKind::kFlock, {waiter, 1}, whole}, kMaxLockWaitMs};
+  std::optional<Status> result;
+  client_.Run(
+      SpawnLockWaiter(client_.runtime(), client_.Stub(server_->address()), wanted, &result));
+  client_.Run(client_.runtime().clock().Sleep(Nanos(100'000'000)));
+  EXPECT_FALSE(result.has_value());
+  stub_.reset();
+  server_.reset();
+  for (int i = 0; i < 10'000 && !result.has_value(); ++i) {
+    client_.Run(client_.runtime().clock().Sleep(Nanos(1'000'000)));
+  }
+  ASSERT_TRUE(result.has_value());
+  EXPECT_FALSE(result->ok());
+}
+
 // Each mutation a client sends once more after losing its answer: the same tag gets the first
 // answer, and nothing is done twice.
 TEST_F(MetaServerTest, TaggedMutationsSentAgainAreAnsweredNotRedone) {

@@ -3,6 +3,7 @@
 namespace chainfs::meta {
 
 Task<void> LockWaiters::WaitForChange(InodeId id, Nanos deadline) {
+  if (closed_) co_return;
   std::unique_ptr<Waiting>& slot = waiting_[id];
   if (!slot) slot = std::make_unique<Waiting>(clock_);
   Waiting* w = slot.get();
@@ -20,6 +21,11 @@ void LockWaiters::Changed(InodeId id) {
 
 void LockWaiters::ChangedAll() {
   for (auto& [id, w] : waiting_) w->changed.NotifyAll();
+}
+
+void LockWaiters::Close() {
+  closed_ = true;
+  ChangedAll();
 }
 
 }  // namespace chainfs::meta

@@ -22,6 +22,9 @@ class LockWaiters {
   void Changed(InodeId id);
   // A client session ended: locks on any inode may have gone.
   void ChangedAll();
+  // The server is stopping: every waiter is woken, and closed() tells it to stop waiting.
+  void Close();
+  bool closed() const { return closed_; }
   size_t waiting_inodes() const { return waiting_.size(); }
 
  private:
@@ -33,6 +36,7 @@ class LockWaiters {
 
   Clock& clock_;
   std::map<InodeId, std::unique_ptr<Waiting>> waiting_;
+  bool closed_ = false;
 };
 
 }  // namespace chainfs::meta

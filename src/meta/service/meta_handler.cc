@@ -280,7 +280,13 @@ Task<Result<Empty>> MetaHandler::SetLock(LockReq req, rpc::CallContext&) {
     // Woken by a release through this server; a release through another is seen at the
     // next look.
     co_await lock_waiters_.WaitForChange(req.id, std::min(until, now + kLockRecheck));
+    if (lock_waiters_.closed()) co_return Unavailable("the metadata server is stopping");
   }
+}
+
+Task<void> MetaHandler::Drain() {
+  lock_waiters_.Close();
+  while (lock_waiters_.waiting_inodes() > 0) co_await rt_.clock().Sleep(Nanos(1'000'000));
 }
 
 Task<Result<GetLockRsp>> MetaHandler::GetLock(LockReq req, rpc::CallContext&) {

@@ -56,6 +56,9 @@ class MetaHandler : public MetaService::Handler {
 
   // Creates the root directory when the store is new.
   Task<Status> EnsureRoot();
+  // Before the handler goes: lock requests waiting for a release answer kUnavailable (the
+  // client asks another server, or this one once it is back) and have left.
+  Task<void> Drain();
 
  private:
   Task<Status> Run(kv::TxnBody& body);
