@@ -9,6 +9,7 @@ namespace chainfs::kv {
 void KvConfig::Bind(ConfigBinder& b) {
   b.String("kv.engine", &engine, {"rocksdb", "postgres", "mem"});
   b.String("kv.rocksdb_path", &rocksdb_path);
+  b.Int("kv.rocksdb_write_buffer_mb", &rocksdb_write_buffer_mb, 1, 4096);
   b.String("kv.postgres", &postgres);
   b.Int("kv.postgres_connections", &postgres_connections, 1, 256);
 }
@@ -18,6 +19,7 @@ Result<std::unique_ptr<Engine>> OpenEngine(const KvConfig& config) {
   if (config.engine == "rocksdb") {
     RocksDbOptions options;
     options.path = config.rocksdb_path;
+    options.write_buffer_bytes = static_cast<uint64_t>(config.rocksdb_write_buffer_mb) << 20;
     ASSIGN_OR_RETURN(auto engine, RocksDbEngine::Open(options));
     return std::unique_ptr<Engine>(std::move(engine));
   }

@@ -23,7 +23,11 @@ struct MgmtdServerConfig {
   kv::KvConfig kv;
   rpc::RpcOptions rpc;
 
-  MgmtdServerConfig() { kv.rocksdb_path = "mgmtd-kv"; }
+  // The cluster's state is a few KB: a small memtable keeps the log RocksDB reserves small.
+  MgmtdServerConfig() {
+    kv.rocksdb_path = "mgmtd-kv";
+    kv.rocksdb_write_buffer_mb = 4;
+  }
   void Bind(ConfigBinder& b);
   // kInvalidArgument naming the key when the values do not make a server.
   Status Validate() const;

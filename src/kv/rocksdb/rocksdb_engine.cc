@@ -80,6 +80,7 @@ Result<std::unique_ptr<RocksDbEngine>> RocksDbEngine::Open(RocksDbOptions option
   }
   rocksdb::Options ro;
   ro.create_if_missing = true;
+  if (options.write_buffer_bytes != 0) ro.write_buffer_size = options.write_buffer_bytes;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(ro, options.path, &raw);
   if (!s.ok()) return FromRocks(s, fmt::format("cannot open RocksDB store at '{}'", options.path));

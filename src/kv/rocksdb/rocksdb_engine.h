@@ -18,6 +18,9 @@ struct RocksDbOptions {
   std::string path;
   // Commits written together in one synced write, at most.
   size_t max_group_commits = 1024;
+  // The memtable's size (0: RocksDB's 64 MiB). RocksDB reserves 1.1 times this on disk for its
+  // write-ahead log, so small stores should ask for less.
+  uint64_t write_buffer_bytes = 0;
 };
 
 // The embedded store: RocksDB under the in-process conflict history. Transactions read from

@@ -103,6 +103,8 @@ Result<std::unique_ptr<StorageServer>> StorageServer::Start(const StorageServerC
     RETURN_IF_ERROR(CheckTargetDir(dir));
     kv::RocksDbOptions options;
     options.path = dir.path + "/meta";
+    // Chunk records are small: a small memtable keeps the log RocksDB reserves small.
+    options.write_buffer_bytes = 4 << 20;
     ASSIGN_OR_RETURN(std::unique_ptr<kv::RocksDbEngine> store, kv::RocksDbEngine::Open(options));
     struct statvfs fs_stat {};
     bool known = ::statvfs(dir.path.c_str(), &fs_stat) == 0;
