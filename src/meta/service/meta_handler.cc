@@ -71,22 +71,20 @@ MetaHandler::MetaHandler(kv::Engine& engine, Runtime& rt, MetaHandlerOptions opt
 
 int64_t MetaHandler::Now() { return rt_.clock().WallNow().count(); }
 
-Task<Status> MetaHandler::Run(kv::TxnBody& body) {
+Task<Status> MetaHandler::Run(kv::TxnBody& body, bool idempotent) {
   // PostgreSQL's predicate locks cover whole index pages, so busy servers see conflicts that
   // FoundationDB's rules would not; a generous budget keeps them from reaching callers.
   kv::RetryOptions retry;
   retry.max_attempts = 50;
+  retry.idempotent = idempotent;
   co_return co_await kv::RunTransaction(engine_, rt_.clock(), rt_.random(), body, retry);
 }
 
 Task<Status> MetaHandler::RunTagged(kv::TxnBody& body, const RequestTag& tag, Attr* result) {
   IdempotentOp once(body, tag, result);
-  kv::RetryOptions retry;
-  retry.max_attempts = 50;
   // A commit whose outcome is unknown is tried again: if it took effect, the stored answer
   // is found.
-  retry.idempotent = tag.session != 0;
-  co_return co_await kv::RunTransaction(engine_, rt_.clock(), rt_.random(), once, retry);
+  co_return co_await Run(once, /*idempotent=*/tag.session != 0);
 }
 
 Task<Status> MetaHandler::EnsureRoot() {

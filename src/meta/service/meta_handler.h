@@ -61,7 +61,8 @@ class MetaHandler : public MetaService::Handler {
   Task<void> Drain();
 
  private:
-  Task<Status> Run(kv::TxnBody& body);
+  // Runs `body` in a retried transaction; `idempotent` retries a commit-unknown too.
+  Task<Status> Run(kv::TxnBody& body, bool idempotent = false);
   // Runs `body` at most once per tag (IdempotentOp); `result` is its answer, if it has one.
   Task<Status> RunTagged(kv::TxnBody& body, const RequestTag& tag, Attr* result = nullptr);
   Task<Result<Attr>> NewInode(Caller caller, InodeId parent, std::string name, NewEntry entry,
