@@ -7,7 +7,10 @@
 //   - by path (for programs): Stat, Mkdir, OpenPath, ReadDir, Rename, Unlink, ...
 // File bytes move between the caller's buffers and the storage servers; the metadata servers
 // never carry them. Close-to-open consistency: after Flush (every close) or Fsync on one
-// client, a later open on any client sees the bytes and the length.
+// client, a later open on any client sees the bytes and the length. Durability: a call's
+// changes survive a crash of any chainfs process once it returns; they survive a failure of
+// the metadata server's machine once Fsync (of a file) or SyncMetadata returns, or on their
+// own a moment later (the server's meta.sync_interval_ms).
 
 #include <sys/types.h>
 
@@ -136,6 +139,8 @@ class Client {
   ssize_t Pwrite(uint64_t fh, const void* buf, size_t count, uint64_t offset);
   int Flush(uint64_t fh);
   int Fsync(uint64_t fh);
+  // Every metadata change answered so far is durable on return (fsyncdir).
+  int SyncMetadata();
   int Close(uint64_t fh);
   int Fallocate(uint64_t fh, int mode, uint64_t offset, uint64_t length);
   ssize_t CopyFileRange(uint64_t fh_in, uint64_t offset_in, uint64_t fh_out, uint64_t offset_out,

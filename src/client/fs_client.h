@@ -83,8 +83,13 @@ class FsClient {
   // Reads up to out.size() bytes; fewer only at the end of the file.
   Task<Result<size_t>> Read(uint64_t handle, uint64_t offset, std::span<char> out);
   Task<Status> Write(uint64_t handle, uint64_t offset, std::span<const char> data);
-  // Sends buffered bytes and reports the length (fsync and every close(2)).
+  // Sends buffered bytes and reports the length (every close(2)).
   Task<Status> Flush(uint64_t handle);
+  // Flush, then SyncMetadata: the file's bytes, length and name survive a machine failure.
+  Task<Status> Fsync(uint64_t handle);
+  // Every metadata change this client has seen answered is durable when it returns (the
+  // metadata servers may answer before they sync; fsyncdir).
+  Task<Status> SyncMetadata();
   Task<Status> Release(uint64_t handle);
   // fallocate(2) modes 0, KEEP_SIZE, PUNCH_HOLE|KEEP_SIZE, ZERO_RANGE; kNotSupported others.
   Task<Status> Fallocate(uint64_t handle, int mode, uint64_t offset, uint64_t length);

@@ -145,6 +145,16 @@ Task<Status> FsClient::Flush(uint64_t handle_id) {
   co_return co_await ReportLength(*file, caller, false);
 }
 
+Task<Status> FsClient::Fsync(uint64_t handle_id) {
+  CO_RETURN_IF_ERROR(co_await Flush(handle_id));
+  co_return co_await SyncMetadata();
+}
+
+Task<Status> FsClient::SyncMetadata() {
+  meta::Empty req;
+  co_return (co_await meta_->Call(&MetaService::Client::Sync, req)).status();
+}
+
 Task<Status> FsClient::Release(uint64_t handle_id) {
   CO_ASSIGN_OR_RETURN(Handle * handle, FindHandle(handle_id));
   std::shared_ptr<OpenInode> file = handle->file;

@@ -152,8 +152,7 @@ void ReadDirPlus(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_i
 }
 
 void FsyncDir(fuse_req_t req, fuse_ino_t, int, fuse_file_info*) {
-  // Every metadata change is durable when its call returns.
-  fuse_reply_err(req, 0);
+  ReplyErr(req, StateOf(req).client->SyncMetadata());
 }
 
 }  // namespace

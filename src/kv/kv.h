@@ -64,9 +64,9 @@ class Transaction {
 
   // This transaction's changes may skip the sync of the commit: they survive the process
   // being killed, but a failure of the machine (or of the PostgreSQL server) before the next
-  // durable commit may lose them. For changes that are cheap to lose and on a latency path
-  // (a reader's open record, an access time); nothing durable may depend on them, which holds
-  // because every later durable commit makes them durable too. Call before Commit().
+  // durable commit may lose them. Every later durable commit makes them durable too, and a
+  // machine failure loses a suffix of them, never one without those before it. Call before
+  // Commit().
   virtual void RelaxDurability() {}
 
   virtual Task<Status> Commit() = 0;

@@ -36,6 +36,7 @@ Task<Status> RunTransaction(Engine& engine, Clock& clock, Random& random, TxnBod
   Status last;
   for (int attempt = 0; attempt < options.max_attempts; ++attempt) {
     std::unique_ptr<Transaction> txn = body.read_only() ? engine.BeginReadOnly() : engine.Begin();
+    if (options.relaxed_durability) txn->RelaxDurability();
     last = co_await body.Run(*txn);
     if (last.ok()) last = co_await txn->Commit();
     if (last.ok() || !Retryable(last, options)) co_return last;

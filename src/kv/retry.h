@@ -23,6 +23,8 @@ struct RetryOptions {
   Nanos max_backoff{200'000'000};
   // Retry kCommitUnknown too; only for bodies that are safe to apply twice.
   bool idempotent = false;
+  // Commit with Transaction::RelaxDurability().
+  bool relaxed_durability = false;
 };
 
 // Runs `body` in a new transaction and commits, retrying on kConflict (and kCommitUnknown when

@@ -23,6 +23,8 @@ expect_fail "cluster.secret is not set" "$chainfs" mgmtd --set kv.rocksdb_path="
 expect_fail "mgmtd.listen" "$chainfs" mgmtd $S --set mgmtd.listen=nowhere --set kv.rocksdb_path="$dir/m"
 expect_fail "must be at most half" "$chainfs" mgmtd $S --set mgmtd.renew_ms=9000 --set kv.rocksdb_path="$dir/m"
 expect_fail "kv.rocksdb_write_buffer_mb" "$chainfs" mgmtd $S --set kv.rocksdb_write_buffer_mb=0 --set kv.rocksdb_path="$dir/m"
+expect_fail "meta.sync_interval_ms" "$chainfs" meta $S --set meta.sync_interval_ms=-1 --set kv.rocksdb_path="$dir/meta"
+expect_fail "meta.sync_interval_ms" "$chainfs" meta $S --set meta.sync_interval_ms=soon --set kv.rocksdb_path="$dir/meta"
 expect_fail "storage.node_id is not set" "$chainfs" storage $S --set storage.targets=1="$dir"
 expect_fail "storage.targets: no target configured" "$chainfs" storage $S --set storage.node_id=1
 expect_fail "'x=/tmp' is not ID=DIR" "$chainfs" storage $S --set storage.node_id=1 --set storage.targets=x=/tmp

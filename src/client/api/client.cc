@@ -257,7 +257,11 @@ int Client::Flush(uint64_t fh) {
 }
 
 int Client::Fsync(uint64_t fh) {
-  return Errno(impl_->Run([&] { return impl_->fs->Flush(fh); }));
+  return Errno(impl_->Run([&] { return impl_->fs->Fsync(fh); }));
+}
+
+int Client::SyncMetadata() {
+  return Errno(impl_->Run([&] { return impl_->fs->SyncMetadata(); }));
 }
 
 int Client::Close(uint64_t fh) {

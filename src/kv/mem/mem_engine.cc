@@ -139,4 +139,9 @@ size_t MemEngine::versions_kept() const {
   return n;
 }
 
+Task<Status> MemEngine::CommitMutations(Commit c) {
+  if (c.durable) durable_commits_.fetch_add(1);
+  co_return co_await VersionedEngine::CommitMutations(std::move(c));
+}
+
 }  // namespace chainfs::kv

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -17,8 +18,11 @@ class MemEngine : public VersionedEngine {
   std::string_view name() const override { return "mem"; }
   // Versions kept across all keys (for tests of garbage collection).
   size_t versions_kept() const;
+  // Commits that asked for a sync (nothing here is synced; tests check who asks).
+  uint64_t durable_commits() const { return durable_commits_.load(); }
 
  protected:
+  Task<Status> CommitMutations(Commit c) override;
   std::unique_ptr<StoreSnapshot> TakeSnapshot(Version version) override;
   Status Apply(const std::vector<Mutation>& mutations, Version version) override;
   void ForgetBefore(Version oldest) override;
@@ -27,6 +31,7 @@ class MemEngine : public VersionedEngine {
   class Snapshot;
   struct Data;
   std::shared_ptr<Data> data_;
+  std::atomic<uint64_t> durable_commits_{0};
 };
 
 }  // namespace chainfs::kv

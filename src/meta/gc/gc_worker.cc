@@ -2,6 +2,7 @@
 
 #include "common/logging.h"
 #include "kv/retry.h"
+#include "meta/ops/durability.h"
 #include "meta/ops/sessions.h"
 #include "meta/ops/store.h"
 #include "meta/schema/keys.h"
@@ -115,6 +116,9 @@ Task<Result<size_t>> GcWorker::CollectOnce() {
   ListDueOp list(rt_.clock().WallNow(), options_.batch);
   CO_RETURN_IF_ERROR(co_await kv::RunTransaction(engine_, rt_.clock(), rt_.random(), list));
   if (list.due.empty()) co_return size_t{0};
+  // The unlinks that queued these files may not be synced yet: chunks must never go while a
+  // machine failure could bring their file back.
+  CO_RETURN_IF_ERROR(co_await MakeDurable(engine_, rt_));
   LoadForRemovalOp load(list.due);
   CO_RETURN_IF_ERROR(co_await kv::RunTransaction(engine_, rt_.clock(), rt_.random(), load));
   // Every file's chunks at once; the inodes of those whose chunks went, in one commit.

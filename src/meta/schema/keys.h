@@ -99,6 +99,8 @@ std::string Counter(std::string_view name);
 inline constexpr std::string_view kInodesUsed = "inodes/";
 inline constexpr std::string_view kBytesUsed = "bytes/";
 inline constexpr uint64_t kUsageShards = 256;
+// Counters whose only use is a durable write (MakeDurable).
+inline constexpr std::string_view kSyncMarks = "syncs/";
 std::string UsageCounter(std::string_view name, InodeId inode);
 Range UsageCounters(std::string_view name);
 

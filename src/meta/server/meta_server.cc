@@ -20,6 +20,7 @@ void MetaServerConfig::Bind(ConfigBinder& b) {
   b.Int("meta.session_lease_ms", &session_lease_ms, 1000, 3'600'000);
   b.Int("meta.gc_interval_ms", &gc_interval_ms, 10, 3'600'000);
   b.Int("meta.readdir_page", &readdir_page, 1, 16384);
+  b.Int("meta.sync_interval_ms", &sync_interval_ms, 0, 60'000);
   kv.Bind(b);
   rpc.Bind(b);
 }
@@ -40,6 +41,7 @@ MetaHandlerOptions MetaServerConfig::handler_options() const {
   o.capacity_bytes = static_cast<uint64_t>(capacity_gib) << 30;
   o.session_lease = Nanos(session_lease_ms * 1'000'000);
   o.readdir_page = static_cast<uint32_t>(readdir_page);
+  o.sync_interval = Nanos(sync_interval_ms * 1'000'000);
   return o;
 }
 
@@ -58,6 +60,7 @@ struct MetaServer::State {
   std::unique_ptr<StorageChunkRemover> storage_remover;
   std::unique_ptr<GcWorker> gc;
   bool gc_running = false;
+  bool syncer_running = false;
   Address address;
   bool stopped = false;
 };
@@ -98,6 +101,11 @@ Task<void> RunGc(MetaServer::State* s) {
   s->gc_running = false;
 }
 
+Task<void> RunSyncer(MetaServer::State* s) {
+  co_await s->handler->SyncCommits();
+  s->syncer_running = false;
+}
+
 Task<Status> StopOnWorker(MetaServer::State* s) {
   if (s->server) s->server->Stop();
   if (s->gc) {
@@ -107,7 +115,9 @@ Task<Status> StopOnWorker(MetaServer::State* s) {
   if (s->routing) s->routing->Stop();
   if (s->pool) s->pool->CloseAll();
   if (s->routing) co_await s->routing->Join();
+  // After the GC: its last commits are synced too.
   if (s->handler) co_await s->handler->Drain();
+  while (s->syncer_running) co_await s->rt.worker(0).clock().Sleep(Nanos(1'000'000));
   s->server.reset();
   s->gc.reset();
   s->handler.reset();
@@ -130,6 +140,8 @@ Result<std::unique_ptr<MetaServer>> MetaServer::Start(const MetaServerConfig& co
   Status st = s->rt.RunSync(0, StartOnWorker(s, &config, address));
   if (!st.ok()) return st;
   s->rt.worker(0).Spawn(RunGc(s), "meta-gc");
+  s->syncer_running = true;
+  s->rt.worker(0).Spawn(RunSyncer(s), "meta-sync");
   LOG_INFO("metadata server on {} over {}", s->address.ToString(), s->engine->name());
   return server;
 }

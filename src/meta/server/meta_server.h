@@ -23,6 +23,8 @@ struct MetaServerConfig {
   int64_t session_lease_ms = 30'000;
   int64_t gc_interval_ms = 1'000;
   int64_t readdir_page = 1024;
+  // How long a namespace change may stay unsynced (CommitSyncer); 0 syncs each one.
+  int64_t sync_interval_ms = 100;
   kv::KvConfig kv;
   rpc::RpcOptions rpc;
 

@@ -67,17 +67,22 @@ MetaHandler::MetaHandler(kv::Engine& engine, Runtime& rt, MetaHandlerOptions opt
       options_(options),
       allocator_(engine, rt),
       lock_waiters_(rt.clock()),
+      syncer_(engine, rt, options.sync_interval),
       next_chain_(static_cast<uint32_t>(rt.random().Next())) {}
 
 int64_t MetaHandler::Now() { return rt_.clock().WallNow().count(); }
 
-Task<Status> MetaHandler::Run(kv::TxnBody& body, bool idempotent) {
+Task<Status> MetaHandler::Run(kv::TxnBody& body, bool idempotent, Durability durability) {
   // PostgreSQL's predicate locks cover whole index pages, so busy servers see conflicts that
   // FoundationDB's rules would not; a generous budget keeps them from reaching callers.
   kv::RetryOptions retry;
   retry.max_attempts = 50;
   retry.idempotent = idempotent;
-  co_return co_await kv::RunTransaction(engine_, rt_.clock(), rt_.random(), body, retry);
+  retry.relaxed_durability =
+      durability == Durability::kRelaxed && syncer_.relaxed() && !body.read_only();
+  Status st = co_await kv::RunTransaction(engine_, rt_.clock(), rt_.random(), body, retry);
+  if (st.ok() && retry.relaxed_durability) syncer_.NoteRelaxed();
+  co_return st;
 }
 
 Task<Status> MetaHandler::RunTagged(kv::TxnBody& body, const RequestTag& tag, Attr* result) {
@@ -123,8 +128,10 @@ Task<Result<AttrRsp>> MetaHandler::GetAttr(InodeReq req, rpc::CallContext&) {
 }
 
 Task<Result<AttrRsp>> MetaHandler::SetAttr(SetAttrReq req, rpc::CallContext&) {
+  // A new size is synced before the client cuts the chunks past it.
+  Durability durability = req.change.size ? Durability::kSynced : Durability::kRelaxed;
   SetAttrOp op(std::move(req.caller), req.id, req.change, Now());
-  CO_RETURN_IF_ERROR(co_await Run(op));
+  CO_RETURN_IF_ERROR(co_await Run(op, false, durability));
   co_return AttrRsp{std::move(op.result)};
 }
 
@@ -285,6 +292,7 @@ Task<Result<Empty>> MetaHandler::SetLock(LockReq req, rpc::CallContext&) {
 Task<void> MetaHandler::Drain() {
   lock_waiters_.Close();
   while (lock_waiters_.waiting_inodes() > 0) co_await rt_.clock().Sleep(Nanos(1'000'000));
+  co_await syncer_.Stop();
 }
 
 Task<Result<GetLockRsp>> MetaHandler::GetLock(LockReq req, rpc::CallContext&) {
@@ -317,6 +325,11 @@ Task<Result<Empty>> MetaHandler::EndSession(SessionReq req, rpc::CallContext&) {
   EndClientOp op(req.session, Now(), /*only_if_expired=*/false);
   CO_RETURN_IF_ERROR(co_await Run(op));
   lock_waiters_.ChangedAll();
+  co_return Empty{};
+}
+
+Task<Result<Empty>> MetaHandler::Sync(Empty, rpc::CallContext&) {
+  CO_RETURN_IF_ERROR(co_await syncer_.Sync());
   co_return Empty{};
 }
 

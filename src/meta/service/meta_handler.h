@@ -4,6 +4,7 @@
 
 #include "kv/kv.h"
 #include "meta/schema/inode_allocator.h"
+#include "meta/service/commit_syncer.h"
 #include "meta/service/lock_waiters.h"
 #include "meta/service/meta_service.h"
 #include "runtime/runtime.h"
@@ -19,6 +20,8 @@ struct MetaHandlerOptions {
   uint64_t max_inodes = 1ULL << 32;
   Nanos session_lease{30'000'000'000};
   uint32_t readdir_page = 1024;
+  // CommitSyncer: 0 syncs every commit before answering it.
+  Nanos sync_interval{100'000'000};
 };
 
 // Serves MetaService: each call is one operation class run in a retried transaction. Holds no
@@ -53,16 +56,22 @@ class MetaHandler : public MetaService::Handler {
   Task<Result<SessionRsp>> OpenSession(SessionReq req, rpc::CallContext& ctx) override;
   Task<Result<SessionRsp>> RenewSession(SessionReq req, rpc::CallContext& ctx) override;
   Task<Result<Empty>> EndSession(SessionReq req, rpc::CallContext& ctx) override;
+  Task<Result<Empty>> Sync(Empty req, rpc::CallContext& ctx) override;
 
+  // Syncs relaxed commits until Drain(); the server runs it beside the handler.
+  Task<void> SyncCommits() { return syncer_.Run(); }
   // Creates the root directory when the store is new.
   Task<Status> EnsureRoot();
   // Before the handler goes: lock requests waiting for a release answer kUnavailable (the
-  // client asks another server, or this one once it is back) and have left.
+  // client asks another server, or this one once it is back) and have left, and relaxed
+  // commits are synced.
   Task<void> Drain();
 
  private:
+  enum class Durability { kRelaxed /* as options.sync_interval says */, kSynced };
   // Runs `body` in a retried transaction; `idempotent` retries a commit-unknown too.
-  Task<Status> Run(kv::TxnBody& body, bool idempotent = false);
+  Task<Status> Run(kv::TxnBody& body, bool idempotent = false,
+                   Durability durability = Durability::kRelaxed);
   // Runs `body` at most once per tag (IdempotentOp); `result` is its answer, if it has one.
   Task<Status> RunTagged(kv::TxnBody& body, const RequestTag& tag, Attr* result = nullptr);
   Task<Result<Attr>> NewInode(Caller caller, InodeId parent, std::string name, NewEntry entry,
@@ -74,6 +83,7 @@ class MetaHandler : public MetaService::Handler {
   MetaHandlerOptions options_;
   InodeAllocator allocator_;
   LockWaiters lock_waiters_;
+  CommitSyncer syncer_;
   uint32_t next_chain_;
 };
 

@@ -28,7 +28,8 @@
   M(21, OpenSession, ::chainfs::meta::SessionReq, ::chainfs::meta::SessionRsp)    \
   M(22, RenewSession, ::chainfs::meta::SessionReq, ::chainfs::meta::SessionRsp)   \
   M(23, EndSession, ::chainfs::meta::SessionReq, ::chainfs::meta::Empty)          \
-  M(24, CloseFiles, ::chainfs::meta::CloseFilesReq, ::chainfs::meta::Empty)
+  M(24, CloseFiles, ::chainfs::meta::CloseFilesReq, ::chainfs::meta::Empty)       \
+  M(25, Sync, ::chainfs::meta::Empty, ::chainfs::meta::Empty)
 
 namespace chainfs::meta {
 CHAINFS_SERVICE(MetaService, 10, CHAINFS_META_METHODS)
