@@ -8,6 +8,7 @@
 #include <asio/use_awaitable.hpp>
 
 #include <cstring>
+#include <map>
 
 namespace chainfs::kv {
 
@@ -105,6 +106,7 @@ Status PgEngine::Connection::Reconnect() {
   socket_.reset();
   PQreset(conn_);
   pending_results_ = 0;
+  prepared_.clear();  // a new server session
   if (PQstatus(conn_) != CONNECTION_OK) {
     return Unavailable(fmt::format("cannot reconnect to PostgreSQL: {}", PQerrorMessage(conn_)));
   }
@@ -173,26 +175,44 @@ Task<Status> PgEngine::Connection::ExecPipeline(const std::vector<Statement>& st
   if (PQenterPipelineMode(conn_) != 1) {
     co_return Broken("pipeline");
   }
+  // What each command sent answers: a statement, or (nullopt) the preparation of a text this
+  // connection has not prepared yet, named `fresh`.
+  std::vector<std::optional<size_t>> sent;
+  std::map<std::string_view, std::string> fresh;
   for (size_t i = first; i < end; ++i) {
+    const std::string& sql = statements[i].sql;
     Params p(statements[i].params);
-    if (PQsendQueryParams(conn_, statements[i].sql.c_str(), p.count(), nullptr, p.values.data(),
-                          p.lengths.data(), p.formats.data(), 1) != 1) {
-      co_return Broken(Verb(statements[i].sql));
+    const std::string* name = Prepared(sql);
+    if (name == nullptr) {
+      auto [it, added] =
+          fresh.try_emplace(sql, fmt::format("s{}", prepared_.size() + fresh.size()));
+      name = &it->second;
+      if (added) {
+        if (PQsendPrepare(conn_, name->c_str(), sql.c_str(), p.count(), nullptr) != 1) {
+          co_return Broken(Verb(sql));
+        }
+        sent.push_back(std::nullopt);
+      }
     }
+    if (PQsendQueryPrepared(conn_, name->c_str(), p.count(), p.values.data(), p.lengths.data(),
+                            p.formats.data(), 1) != 1) {
+      co_return Broken(Verb(sql));
+    }
+    sent.push_back(i);
   }
   if (PQpipelineSync(conn_) != 1) {
     co_return Broken("sync");
   }
   CO_RETURN_IF_ERROR(co_await Flush());
-  // Every result up to the sync's, keeping the first failure. Each statement's results end
+  // Every result up to the sync's, keeping the first failure. Each command's results end
   // with a null result.
   Status failed;
-  for (size_t i = first;;) {
+  for (size_t k = 0;;) {
     Result<PGresult*> next = co_await NextResult();
     if (!next.ok()) co_return next.status();
     PGresult* res = *next;
     if (res == nullptr) {
-      if (++i > end || PQstatus(conn_) != CONNECTION_OK) {
+      if (++k > sent.size() || PQstatus(conn_) != CONNECTION_OK) {
         co_return Broken("pipeline");
       }
       continue;
@@ -202,8 +222,14 @@ Task<Status> PgEngine::Connection::ExecPipeline(const std::vector<Statement>& st
       PQclear(res);
       break;
     }
-    std::string_view what = i < end ? Verb(statements[i].sql) : "pipeline";
-    if (status == PGRES_TUPLES_OK && i < end) rows[i] = TakeRows(res);
+    std::optional<size_t> i = k < sent.size() ? sent[k] : std::nullopt;
+    std::string_view what = i ? Verb(statements[*i].sql) : std::string_view("prepare");
+    if (status == PGRES_TUPLES_OK && i) rows[*i] = TakeRows(res);
+    if (status == PGRES_COMMAND_OK && !i && k < sent.size()) {
+      // Prepared: the statement after it in `sent` runs it.
+      const std::string& sql = statements[*sent[k + 1]].sql;
+      prepared_.emplace(sql, fresh.at(sql));
+    }
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && failed.ok()) {
       failed = status == PGRES_PIPELINE_ABORTED
                    ? IoError(fmt::format("postgres {}: skipped after an earlier failure", what))
@@ -213,6 +239,11 @@ Task<Status> PgEngine::Connection::ExecPipeline(const std::vector<Statement>& st
   }
   if (PQexitPipelineMode(conn_) != 1) broken_ = true;
   co_return failed;
+}
+
+const std::string* PgEngine::Connection::Prepared(const std::string& sql) const {
+  auto it = prepared_.find(sql);
+  return it == prepared_.end() ? nullptr : &it->second;
 }
 
 Task<Result<std::vector<PgEngine::Connection::Rows>>> PgEngine::Connection::Exec(

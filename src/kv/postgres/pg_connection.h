@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,11 +54,16 @@ class PgEngine::Connection {
   Status Broken(std::string_view what);
   // The next result once it has arrived (null at the end of a statement's results).
   Task<Result<pg_result*>> NextResult();
+  // Each statement text is prepared once per connection, on first use, so the server parses
+  // and plans it once instead of on every call.
   Task<Status> ExecPipeline(const std::vector<Statement>& statements, size_t first, size_t end,
                             std::vector<Rows>& rows);
+  // The server-side name of `sql` if this connection has prepared it.
+  const std::string* Prepared(const std::string& sql) const;
 
   pg_conn* conn_;
   std::unique_ptr<Socket> socket_;
+  std::map<std::string, std::string, std::less<>> prepared_;  // statement text -> name
   int pending_results_ = 0;  // queries sent by AbortInBackground, answers not yet read
   bool broken_ = false;      // left mid-exchange: reset before the next use
 };

@@ -5,6 +5,7 @@
 #include <asio/post.hpp>
 #include <asio/this_coro.hpp>
 
+#include "common/big_endian.h"
 #include "kv/postgres/pg_connection.h"
 #include "kv/versioned.h"
 #include "runtime/wait_slot.h"
@@ -250,9 +251,15 @@ Task<Result<std::vector<KeyValue>>> PgTransaction::GetRange(std::string begin, s
   if (begin >= end) co_return out;
   std::string sql = fmt::format("SELECT k, v FROM kv WHERE k >= $1 AND k < $2 ORDER BY k {}",
                                 options.reverse ? "DESC" : "ASC");
-  if (options.limit > 0) sql += fmt::format(" LIMIT {}", options.limit);
+  std::vector<std::string> params{std::move(begin), std::move(end)};
+  if (options.limit > 0) {
+    // A parameter, not a literal: one prepared statement serves every limit.
+    sql += " LIMIT $3";
+    params.emplace_back();
+    AppendBigEndian(params.back(), options.limit);  // a binary int8
+  }
   std::vector<Statement> read;
-  read.push_back({std::move(sql), {std::move(begin), std::move(end)}});
+  read.push_back({std::move(sql), std::move(params)});
   Result<std::vector<PgEngine::Connection::Rows>> rows = co_await Run(std::move(read));
   if (!rows.ok()) co_return rows.status();
   for (auto& row : (*rows)[0].rows) out.push_back({std::move(*row[0]), std::move(*row[1])});
