@@ -113,14 +113,25 @@ void ReplyAttr(fuse_req_t req, int rc, const FileAttr& attr) {
 }
 
 // The kernel forgets an inode when it evicts it, and its cached pages with it.
+void ForgetOne(MountState& m, fuse_ino_t ino) {
+  m.kept_pages.Forget(ino);
+  m.dir_attrs.Forget(ino);
+}
+
 void Forget(fuse_req_t req, fuse_ino_t ino, uint64_t) {
-  StateOf(req).kept_pages.Forget(ino);
+  ForgetOne(StateOf(req), ino);
   fuse_reply_none(req);
 }
 
 void ForgetMulti(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
-  for (size_t i = 0; i < count; ++i) StateOf(req).kept_pages.Forget(forgets[i].ino);
+  for (size_t i = 0; i < count; ++i) ForgetOne(StateOf(req), forgets[i].ino);
   fuse_reply_none(req);
+}
+
+// Replies to a call that made an entry in `parent`, which moves the directory's attributes.
+void ReplyAdded(fuse_req_t req, int rc, fuse_ino_t parent, const FileAttr& attr) {
+  if (rc == 0) StateOf(req).dir_attrs.Added(parent, attr.ctime_ns, S_ISDIR(attr.mode));
+  ReplyEntry(req, rc, attr);
 }
 
 int64_t NowNs() {
@@ -153,42 +164,49 @@ void SetAttr(fuse_req_t req, fuse_ino_t ino, struct stat* st, int to_set, fuse_f
   }
   FileAttr attr;
   int rc = StateOf(req).client->SetAttr(CallerOf(req), ino, c, &attr);
+  StateOf(req).dir_attrs.Forget(ino);
   ReplyAttr(req, rc, attr);
 }
 
 void Mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev) {
   FileAttr attr;
   int rc = StateOf(req).client->Mknod(CallerOf(req), parent, name, mode, rdev, &attr);
-  ReplyEntry(req, rc, attr);
+  ReplyAdded(req, rc, parent, attr);
 }
 
 void Mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
   FileAttr attr;
   int rc =
       StateOf(req).client->Mknod(CallerOf(req), parent, name, S_IFDIR | (mode & 07777), 0, &attr);
-  ReplyEntry(req, rc, attr);
+  ReplyAdded(req, rc, parent, attr);
 }
 
 void Symlink(fuse_req_t req, const char* target, fuse_ino_t parent, const char* name) {
   FileAttr attr;
   int rc = StateOf(req).client->Symlink(CallerOf(req), parent, name, target, &attr);
-  ReplyEntry(req, rc, attr);
+  ReplyAdded(req, rc, parent, attr);
 }
 
 void Link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t parent, const char* name) {
   FileAttr attr;
   int rc = StateOf(req).client->Link(CallerOf(req), ino, parent, name, &attr);
-  ReplyEntry(req, rc, attr);
+  ReplyAdded(req, rc, parent, attr);
 }
 
 void Rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  ReplyErr(req, StateOf(req).client->Rmdir(CallerOf(req), parent, name));
+  int rc = StateOf(req).client->Rmdir(CallerOf(req), parent, name);
+  StateOf(req).dir_attrs.Forget(parent);
+  ReplyErr(req, rc);
 }
 
 void Rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t new_parent,
             const char* new_name, unsigned flags) {
-  ReplyErr(req,
-           StateOf(req).client->Rename(CallerOf(req), parent, name, new_parent, new_name, flags));
+  int rc = StateOf(req).client->Rename(CallerOf(req), parent, name, new_parent, new_name, flags);
+  // The moved entry, if a directory, keeps its own entry here: its ".." and change time moved,
+  // which the kernel sees when its own cache of it expires, as it would without this cache.
+  StateOf(req).dir_attrs.Forget(parent);
+  StateOf(req).dir_attrs.Forget(new_parent);
+  ReplyErr(req, rc);
 }
 
 void Readlink(fuse_req_t req, fuse_ino_t ino) {
@@ -217,8 +235,9 @@ void Statfs(fuse_req_t req, fuse_ino_t) {
 
 void SetXattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size,
               int flags) {
-  ReplyErr(req, StateOf(req).client->SetXattr(CallerOf(req), ino, name, std::string(value, size),
-                                              flags));
+  int rc = StateOf(req).client->SetXattr(CallerOf(req), ino, name, std::string(value, size), flags);
+  StateOf(req).dir_attrs.Forget(ino);  // an ACL moves the mode
+  ReplyErr(req, rc);
 }
 
 // The getxattr/listxattr protocol: size 0 asks for the length, otherwise the bytes (ERANGE
@@ -246,7 +265,9 @@ void ListXattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
 }
 
 void RemoveXattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
-  ReplyErr(req, StateOf(req).client->RemoveXattr(CallerOf(req), ino, name));
+  int rc = StateOf(req).client->RemoveXattr(CallerOf(req), ino, name);
+  StateOf(req).dir_attrs.Forget(ino);
+  ReplyErr(req, rc);
 }
 
 }  // namespace

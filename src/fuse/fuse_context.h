@@ -9,11 +9,12 @@
 #include <utility>
 
 #include "chainfs/client.h"
+#include "fuse/dir_attrs.h"
 #include "fuse/kept_pages.h"
 
 // What every FUSE callback shares: the client, the lock owners this mount has used (so a close
 // releases POSIX locks only where some were taken), and which files' cached pages an open may
-// keep. Private to src/fuse.
+// keep, and the directory attributes it may answer itself. Private to src/fuse.
 namespace chainfs::fuse {
 
 struct MountState {
@@ -25,6 +26,7 @@ struct MountState {
   std::mutex mu;
   std::set<std::pair<fuse_ino_t, uint64_t>> posix_owners;  // (inode, lock owner)
   KeptPages kept_pages;
+  DirAttrs dir_attrs;
 };
 
 inline MountState& StateOf(fuse_req_t req) {

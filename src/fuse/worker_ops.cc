@@ -37,12 +37,18 @@ Task<void> ServeLookup(fuse_req_t req, fuse_ino_t parent, std::string name, Cred
 }
 
 Task<void> ServeGetAttr(fuse_req_t req, fuse_ino_t ino) {
-  Result<meta::Attr> r = co_await FsOf(req).GetAttr(InodeId(ino));
-  if (!r.ok()) {
-    ReplyErr(req, api::Errno(r.status()));
-    co_return;
+  DirAttrs& dirs = StateOf(req).dir_attrs;
+  std::optional<meta::Attr> attr = dirs.Fresh(ino);
+  if (!attr) {
+    Result<meta::Attr> r = co_await FsOf(req).GetAttr(InodeId(ino));
+    if (!r.ok()) {
+      ReplyErr(req, api::Errno(r.status()));
+      co_return;
+    }
+    dirs.Remember(*r);
+    attr = std::move(*r);
   }
-  struct stat st = ToStat(api::ToFileAttr(*r));
+  struct stat st = ToStat(api::ToFileAttr(*attr));
   fuse_reply_attr(req, &st, StateOf(req).attr_timeout);
 }
 
@@ -58,6 +64,7 @@ Task<void> ServeRead(fuse_req_t req, uint64_t fh, size_t size, uint64_t offset) 
 
 Task<void> ServeUnlink(fuse_req_t req, fuse_ino_t parent, std::string name, Credentials who) {
   Status st = co_await FsOf(req).Unlink(api::ToCaller(who), InodeId(parent), name);
+  StateOf(req).dir_attrs.Forget(parent);
   ReplyErr(req, api::Errno(st));
 }
 
@@ -103,6 +110,7 @@ Task<void> ServeCreate(fuse_req_t req, fuse_ino_t parent, std::string name, mode
     ReplyErr(req, api::Errno(r.status()));
     co_return;
   }
+  if (r->created) StateOf(req).dir_attrs.Added(parent, r->attr.record.ctime_ns, false);
   co_await ReplyOpened(req, r->attr.id.value(), fi, r->attr, true, r->handle);
 }
 
