@@ -113,7 +113,7 @@ Task<void> ClientRun(Runtime& rt, MetaService::Client stub, int index, int files
         st = r.status();
       } else {
         meta::RemoveReq req{kRoot, d, renamed(i)};
-        Result<meta::Empty> r = co_await stub.Unlink(std::move(req));
+        Result<meta::UnlinkRsp> r = co_await stub.Unlink(std::move(req));
         st = r.status();
       }
       if (!st.ok()) Fail(o + ": " + st.ToString());

@@ -179,9 +179,10 @@ Task<Result<meta::Attr>> FsClient::Link(meta::Caller caller, InodeId id, InodeId
   co_return Overlay(rsp.attr);
 }
 
-Task<Status> FsClient::Unlink(meta::Caller caller, InodeId parent, std::string name) {
+Task<Result<int64_t>> FsClient::Unlink(meta::Caller caller, InodeId parent, std::string name) {
   meta::RemoveReq req{std::move(caller), parent, std::move(name)};
-  co_return (co_await meta_->Call(&MetaService::Client::Unlink, req)).status();
+  CO_ASSIGN_OR_RETURN(meta::UnlinkRsp rsp, co_await meta_->Call(&MetaService::Client::Unlink, req));
+  co_return rsp.dir_time_ns;
 }
 
 Task<Status> FsClient::Rmdir(meta::Caller caller, InodeId parent, std::string name) {

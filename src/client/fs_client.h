@@ -56,7 +56,8 @@ class FsClient {
                                  meta::NewEntry entry);
   Task<Result<std::string>> Readlink(InodeId id);
   Task<Result<meta::Attr>> Link(meta::Caller caller, InodeId id, InodeId parent, std::string name);
-  Task<Status> Unlink(meta::Caller caller, InodeId parent, std::string name);
+  // The directory's new modification time (0: not known).
+  Task<Result<int64_t>> Unlink(meta::Caller caller, InodeId parent, std::string name);
   Task<Status> Rmdir(meta::Caller caller, InodeId parent, std::string name);
   Task<Status> Rename(meta::Caller caller, InodeId src_parent, std::string src_name,
                       InodeId dst_parent, std::string dst_name, uint32_t flags);

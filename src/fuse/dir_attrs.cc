@@ -36,6 +36,20 @@ void DirAttrs::Added(uint64_t dir, int64_t child_ctime_ns, bool child_is_dir) {
   if (child_is_dir) d.nlink += 1;
 }
 
+void DirAttrs::Removed(uint64_t dir, int64_t time_ns) {
+  std::lock_guard lock(mu_);
+  auto it = known_.find(dir);
+  if (it == known_.end()) return;
+  meta::InodeRecord& d = it->second.attr.record;
+  if (time_ns == 0 || d.size == 0) {
+    known_.erase(it);
+    return;
+  }
+  d.mtime_ns = std::max(d.mtime_ns, time_ns);
+  d.ctime_ns = std::max(d.ctime_ns, time_ns);
+  d.size -= 1;
+}
+
 void DirAttrs::Forget(uint64_t ino) {
   std::lock_guard lock(mu_);
   known_.erase(ino);

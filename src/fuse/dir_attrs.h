@@ -16,7 +16,7 @@ namespace chainfs::fuse {
 // permission check: without this, every create costs a GETATTR round trip to a metadata
 // server. A directory is answered from here only within the attribute timeout of the server's
 // answer, as the kernel would have answered from its own cache; a change this mount cannot
-// apply exactly (removals, renames, attribute changes) drops the entry. Thread-safe.
+// apply exactly (rmdir, renames, attribute changes) drops the entry. Thread-safe.
 class DirAttrs {
  public:
   using Clock = std::chrono::steady_clock;
@@ -31,6 +31,9 @@ class DirAttrs {
   // link): the server moved the directory's times to the change time of the entry's inode,
   // `child_ctime_ns`, and counted it (a subdirectory in the link count too).
   void Added(uint64_t dir, int64_t child_ctime_ns, bool child_is_dir);
+  // A file was unlinked from directory `dir` through this mount, which moved the directory's
+  // times to `time_ns` (0: not known, the entry goes).
+  void Removed(uint64_t dir, int64_t time_ns);
   void Forget(uint64_t ino);
   size_t size() const;
 

@@ -49,6 +49,22 @@ TEST(DirAttrsTest, OwnEntriesMoveTimesAndCountsButNotFreshness) {
   EXPECT_FALSE(dirs.Fresh(9, t0).has_value());
 }
 
+TEST(DirAttrsTest, UnlinksMoveTimesAndCountsOrDropTheEntry) {
+  DirAttrs dirs;
+  dirs.set_ttl(1.0);
+  auto t0 = DirAttrs::Clock::now();
+  dirs.Remember(Dir(7, 100, 3, 2), t0);
+  dirs.Removed(7, 300);
+  std::optional<meta::Attr> a = dirs.Fresh(7, t0);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->record.mtime_ns, 300);
+  EXPECT_EQ(a->record.ctime_ns, 300);
+  EXPECT_EQ(a->record.size, 2u);
+  // Without the server's time (an answer replayed from the store) nothing can be applied.
+  dirs.Removed(7, 0);
+  EXPECT_FALSE(dirs.Fresh(7, t0).has_value());
+}
+
 TEST(DirAttrsTest, KeepsOnlyDirectoriesAndForgets) {
   DirAttrs dirs;
   dirs.set_ttl(1.0);

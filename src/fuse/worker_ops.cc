@@ -63,9 +63,9 @@ Task<void> ServeRead(fuse_req_t req, uint64_t fh, size_t size, uint64_t offset) 
 }
 
 Task<void> ServeUnlink(fuse_req_t req, fuse_ino_t parent, std::string name, Credentials who) {
-  Status st = co_await FsOf(req).Unlink(api::ToCaller(who), InodeId(parent), name);
-  StateOf(req).dir_attrs.Forget(parent);
-  ReplyErr(req, api::Errno(st));
+  Result<int64_t> time = co_await FsOf(req).Unlink(api::ToCaller(who), InodeId(parent), name);
+  StateOf(req).dir_attrs.Removed(parent, time.ok() ? *time : 0);
+  ReplyErr(req, api::Errno(time.status()));
 }
 
 // The open(2) flags the client acts on; the kernel adds its own (such as __FMODE_EXEC).

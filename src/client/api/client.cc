@@ -121,7 +121,8 @@ int Client::Link(const Credentials& who, uint64_t ino, uint64_t parent, const st
 }
 
 int Client::Unlink(const Credentials& who, uint64_t parent, const std::string& name) {
-  return Errno(impl_->Run([&] { return impl_->fs->Unlink(ToCaller(who), InodeId(parent), name); }));
+  return Errno(
+      impl_->Run([&] { return impl_->fs->Unlink(ToCaller(who), InodeId(parent), name); }).status());
 }
 
 int Client::Rmdir(const Credentials& who, uint64_t parent, const std::string& name) {

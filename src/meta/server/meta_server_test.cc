@@ -337,7 +337,11 @@ TEST_F(MetaServerTest, TaggedMutationsSentAgainAreAnsweredNotRedone) {
   twice(&MetaService::Client::SetXattr, SetXattrReq{kRoot, d, "user.a", "1", XATTR_CREATE});
   twice(&MetaService::Client::RemoveXattr, RemoveXattrReq{kRoot, d, "user.a"});
   twice(&MetaService::Client::Rename, RenameReq{kRoot, d, "g", d, "h", RENAME_NOREPLACE});
-  twice(&MetaService::Client::Unlink, RemoveReq{kRoot, d, "f"});
+  auto [unlinked, unlinked_again] = twice(&MetaService::Client::Unlink, RemoveReq{kRoot, d, "f"});
+  ASSERT_TRUE(unlinked.ok() && unlinked_again.ok());
+  // The directory's new time is known to the run that made it, not to the stored answer.
+  EXPECT_GT(unlinked->dir_time_ns, 0);
+  EXPECT_EQ(unlinked_again->dir_time_ns, 0);
   twice(&MetaService::Client::Unlink, RemoveReq{kRoot, d, "h"});
   twice(&MetaService::Client::Rmdir, RemoveReq{kRoot, kRootInode, "d"});
   EXPECT_EQ(CodeOf(Lookup(kRoot, kRootInode, "d")), StatusCode::kNotFound);
@@ -354,7 +358,7 @@ Task<size_t> ManyTaggedMutations(Runtime& rt, rpc::ClientPool& pool, Address ser
     MknodReq make{kRoot, kRootInode, "t" + std::to_string(i), NewEntry{}};
     Result<AttrRsp> made = co_await meta.Call(&MetaService::Client::Mknod, make);
     RemoveReq remove{kRoot, kRootInode, "t" + std::to_string(i)};
-    Result<Empty> removed = co_await meta.Call(&MetaService::Client::Unlink, remove);
+    Result<UnlinkRsp> removed = co_await meta.Call(&MetaService::Client::Unlink, remove);
     if (!made.ok() || !removed.ok()) co_return SIZE_MAX;
   }
   co_return meta.in_flight();

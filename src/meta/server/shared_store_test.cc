@@ -44,8 +44,9 @@ Task<void> CountResult(Task<Result<AttrRsp>> call, Tally* t) {
   ++t->done;
 }
 
-Task<void> CountEmpty(Task<Result<Empty>> call, Tally* t) {
-  Result<Empty> r = co_await std::move(call);
+template <typename Rsp>
+Task<void> CountEmpty(Task<Result<Rsp>> call, Tally* t) {
+  Result<Rsp> r = co_await std::move(call);
   if (r.ok()) {
     ++t->ok;
   } else {
@@ -191,7 +192,7 @@ Task<void> RandomClient(MetaService::Client stub, uint64_t seed, int ops, Tally*
       }
       case 2: {
         RemoveReq req{kRoot, parent, n1};
-        Result<Empty> r = co_await stub.Unlink(std::move(req));
+        Result<UnlinkRsp> r = co_await stub.Unlink(std::move(req));
         st = r.status();
         break;
       }

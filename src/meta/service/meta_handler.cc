@@ -85,11 +85,14 @@ Task<Status> MetaHandler::Run(kv::TxnBody& body, bool idempotent, Durability dur
   co_return st;
 }
 
-Task<Status> MetaHandler::RunTagged(kv::TxnBody& body, const RequestTag& tag, Attr* result) {
+Task<Status> MetaHandler::RunTagged(kv::TxnBody& body, const RequestTag& tag, Attr* result,
+                                    bool* replayed) {
   IdempotentOp once(body, tag, result);
   // A commit whose outcome is unknown is tried again: if it took effect, the stored answer
   // is found.
-  co_return co_await Run(once, /*idempotent=*/tag.session != 0);
+  Status st = co_await Run(once, /*idempotent=*/tag.session != 0);
+  if (replayed != nullptr) *replayed = once.replayed;
+  co_return st;
 }
 
 Task<Status> MetaHandler::EnsureRoot() {
@@ -154,10 +157,12 @@ Task<Result<AttrRsp>> MetaHandler::Link(LinkReq req, rpc::CallContext&) {
   co_return AttrRsp{std::move(op.result)};
 }
 
-Task<Result<Empty>> MetaHandler::Unlink(RemoveReq req, rpc::CallContext&) {
-  UnlinkOp op(std::move(req.caller), req.parent, std::move(req.name), Now());
-  CO_RETURN_IF_ERROR(co_await RunTagged(op, req.tag));
-  co_return Empty{};
+Task<Result<UnlinkRsp>> MetaHandler::Unlink(RemoveReq req, rpc::CallContext&) {
+  int64_t now = Now();
+  UnlinkOp op(std::move(req.caller), req.parent, std::move(req.name), now);
+  bool replayed = false;
+  CO_RETURN_IF_ERROR(co_await RunTagged(op, req.tag, nullptr, &replayed));
+  co_return UnlinkRsp{replayed ? 0 : now};
 }
 
 Task<Result<Empty>> MetaHandler::Rmdir(RemoveReq req, rpc::CallContext&) {

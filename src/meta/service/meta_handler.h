@@ -38,7 +38,7 @@ class MetaHandler : public MetaService::Handler {
   Task<Result<AttrRsp>> Mknod(MknodReq req, rpc::CallContext& ctx) override;
   Task<Result<ReadlinkRsp>> Readlink(InodeReq req, rpc::CallContext& ctx) override;
   Task<Result<AttrRsp>> Link(LinkReq req, rpc::CallContext& ctx) override;
-  Task<Result<Empty>> Unlink(RemoveReq req, rpc::CallContext& ctx) override;
+  Task<Result<UnlinkRsp>> Unlink(RemoveReq req, rpc::CallContext& ctx) override;
   Task<Result<Empty>> Rmdir(RemoveReq req, rpc::CallContext& ctx) override;
   Task<Result<Empty>> Rename(RenameReq req, rpc::CallContext& ctx) override;
   Task<Result<OpenRsp>> Open(OpenReq req, rpc::CallContext& ctx) override;
@@ -72,8 +72,10 @@ class MetaHandler : public MetaService::Handler {
   // Runs `body` in a retried transaction; `idempotent` retries a commit-unknown too.
   Task<Status> Run(kv::TxnBody& body, bool idempotent = false,
                    Durability durability = Durability::kRelaxed);
-  // Runs `body` at most once per tag (IdempotentOp); `result` is its answer, if it has one.
-  Task<Status> RunTagged(kv::TxnBody& body, const RequestTag& tag, Attr* result = nullptr);
+  // Runs `body` at most once per tag (IdempotentOp); `result` is its answer, if it has one;
+  // `replayed`, if given, says whether the answer came from the store (`body` did not run).
+  Task<Status> RunTagged(kv::TxnBody& body, const RequestTag& tag, Attr* result = nullptr,
+                         bool* replayed = nullptr);
   Task<Result<Attr>> NewInode(Caller caller, InodeId parent, std::string name, NewEntry entry,
                               uint64_t open_session, uint64_t open_stamp = 0, RequestTag tag = {});
   int64_t Now();

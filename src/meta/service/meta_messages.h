@@ -78,6 +78,13 @@ struct RemoveReq {
   CHAINFS_MESSAGE(RemoveReq, caller, parent, name, tag)
 };
 
+struct UnlinkRsp {
+  // The directory's new modification and change time, for clients that keep its attributes;
+  // 0 when not known (a request sent again, answered from its stored answer).
+  int64_t dir_time_ns = 0;
+  CHAINFS_MESSAGE(UnlinkRsp, dir_time_ns)
+};
+
 struct RenameReq {
   Caller caller;
   InodeId src_parent;

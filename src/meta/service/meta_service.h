@@ -11,7 +11,7 @@
   M(4, Mknod, ::chainfs::meta::MknodReq, ::chainfs::meta::AttrRsp)                \
   M(5, Readlink, ::chainfs::meta::InodeReq, ::chainfs::meta::ReadlinkRsp)         \
   M(6, Link, ::chainfs::meta::LinkReq, ::chainfs::meta::AttrRsp)                  \
-  M(7, Unlink, ::chainfs::meta::RemoveReq, ::chainfs::meta::Empty)                \
+  M(7, Unlink, ::chainfs::meta::RemoveReq, ::chainfs::meta::UnlinkRsp)            \
   M(8, Rmdir, ::chainfs::meta::RemoveReq, ::chainfs::meta::Empty)                 \
   M(9, Rename, ::chainfs::meta::RenameReq, ::chainfs::meta::Empty)                \
   M(10, Open, ::chainfs::meta::OpenReq, ::chainfs::meta::OpenRsp)                 \
