@@ -2,6 +2,7 @@
 // that counts the commits asking for one.
 #include "meta/service/commit_syncer.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 
 #include "meta/gc/gc_worker.h"
@@ -92,6 +93,27 @@ TEST_F(CommitSyncerTest, ANewSizeIsSyncedAtOnce) {
   EXPECT_EQ(Synced(), before);
   // The client removes the chunks past a new size once this returns.
   ASSERT_TRUE(Change(f->id, AttrChange{.size = 0}).ok());
+  EXPECT_EQ(Synced(), before + 1);
+}
+
+TEST_F(CommitSyncerTest, AnOpenThatTruncatesIsSyncedAtOnce) {
+  MakeHandler(kInterval);
+  auto session = RunSimTask(world_, handler_->OpenSession(SessionReq{0, "test"}, ctx_));
+  ASSERT_TRUE(session.has_value() && session->ok());
+  ASSERT_TRUE(Mknod("f").ok());
+  Result<Attr> f = Lookup(kRoot, kRootInode, "f");
+  ASSERT_TRUE(f.ok());
+  auto open = [&](uint32_t flags) {
+    OpenReq req{kRoot, f->id, flags, (*session)->session, 0};
+    auto r = RunSimTask(world_, handler_->Open(std::move(req), ctx_));
+    return r.has_value() ? r->status() : Internal("did not finish");
+  };
+  uint64_t before = Synced();
+  ASSERT_TRUE(open(O_WRONLY).ok());
+  ASSERT_TRUE(open(O_RDONLY | O_TRUNC).ok());  // read-only: O_TRUNC does nothing
+  EXPECT_EQ(Synced(), before);
+  // The client removes the file's chunks once this returns.
+  ASSERT_TRUE(open(O_WRONLY | O_TRUNC).ok());
   EXPECT_EQ(Synced(), before + 1);
 }
 

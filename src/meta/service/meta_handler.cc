@@ -46,6 +46,11 @@ Result<RenameMode> RenameModeOf(uint32_t flags) {
   }
 }
 
+// An open that truncates is synced before the client cuts the file's chunks.
+bool Truncates(uint32_t open_flags) {
+  return (open_flags & O_TRUNC) && (open_flags & O_ACCMODE) != O_RDONLY;
+}
+
 Result<XattrMode> XattrModeOf(uint32_t flags) {
   switch (flags) {
     case 0:
@@ -180,8 +185,9 @@ Task<Result<Empty>> MetaHandler::Rename(RenameReq req, rpc::CallContext&) {
 }
 
 Task<Result<OpenRsp>> MetaHandler::Open(OpenReq req, rpc::CallContext&) {
+  Durability durability = Truncates(req.flags) ? Durability::kSynced : Durability::kRelaxed;
   OpenOp op(std::move(req.caller), req.id, req.flags, req.session, Now(), req.stamp);
-  CO_RETURN_IF_ERROR(co_await Run(op));
+  CO_RETURN_IF_ERROR(co_await Run(op, false, durability));
   co_return OpenRsp{std::move(op.result), false};
 }
 
@@ -207,8 +213,9 @@ Task<Result<OpenRsp>> MetaHandler::Create(CreateReq req, rpc::CallContext&) {
     co_return OpenRsp{std::move(lookup.result), true};
   }
   CO_RETURN_IF_ERROR(co_await Run(lookup));
+  Durability durability = Truncates(open_flags) ? Durability::kSynced : Durability::kRelaxed;
   OpenOp op(std::move(req.caller), lookup.result.id, open_flags, session, Now(), req.stamp);
-  CO_RETURN_IF_ERROR(co_await Run(op));
+  CO_RETURN_IF_ERROR(co_await Run(op, false, durability));
   co_return OpenRsp{std::move(op.result), false};
 }
 
