@@ -124,6 +124,10 @@ ssize_t Fill(fuse_req_t req, DirStream& s, std::string& buf, off_t off, bool plu
   }
   for (;;) {
     uint64_t index = at - 2;
+    // A readdirplus answer ends with its page: the attributes of the next page would cost the
+    // metadata server a read per entry, and the kernel asks for the rest without them unless
+    // it looked names up meanwhile.
+    if (plus && used > 0 && s.fetched && index >= s.base + s.page.entries.size()) break;
     int rc = Seek(req, s, who, index, plus);
     if (rc != 0) return used > 0 ? static_cast<ssize_t>(used) : rc;
     if (index < s.base || index >= s.base + s.page.entries.size()) break;  // the end
