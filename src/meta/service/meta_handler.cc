@@ -86,7 +86,9 @@ Task<Status> MetaHandler::Run(kv::TxnBody& body, bool idempotent, Durability dur
   retry.relaxed_durability =
       durability == Durability::kRelaxed && syncer_.relaxed() && !body.read_only();
   Status st = co_await kv::RunTransaction(engine_, rt_.clock(), rt_.random(), body, retry);
-  if (st.ok() && retry.relaxed_durability) syncer_.NoteRelaxed();
+  // Whatever the outcome: a commit whose answer was lost may have taken effect, and counting
+  // one that did not costs one sync at most.
+  if (retry.relaxed_durability) syncer_.NoteRelaxed();
   co_return st;
 }
 
