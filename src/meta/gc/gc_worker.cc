@@ -17,14 +17,17 @@ struct Due {
   std::string key;
 };
 
-// The front of the queue: what is due by now (a snapshot read).
+// What is due by now, from `from` on (a snapshot read).
 class ListDueOp : public kv::TxnBody {
  public:
-  ListDueOp(Nanos now, uint32_t limit) : now_(now), limit_(limit) {}
+  ListDueOp(Nanos now, uint32_t limit, const std::string& from)
+      : now_(now), limit_(limit), from_(from) {}
   bool read_only() const override { return true; }
   Task<Status> Run(kv::Transaction& txn) override {
     due.clear();
     keys::Range range = keys::GcDueBy(now_);
+    if (from_ > range.begin) range.begin = from_;
+    if (range.begin >= range.end) co_return Status();
     kv::RangeOptions opts{.limit = limit_, .snapshot = true};
     Result<std::vector<kv::KeyValue>> rows = co_await txn.GetRange(range.begin, range.end, opts);
     if (!rows.ok()) co_return rows.status();
@@ -42,6 +45,7 @@ class ListDueOp : public kv::TxnBody {
  private:
   Nanos now_;
   uint32_t limit_;
+  const std::string& from_;
 };
 
 // The inodes of a pass, read at one snapshot (absent: another server collected it).
@@ -113,9 +117,14 @@ Task<Status> GcWorker::RemoveChunksOf(InodeId inode, std::optional<InodeRecord> 
 }
 
 Task<Result<size_t>> GcWorker::CollectOnce() {
-  ListDueOp list(rt_.clock().WallNow(), options_.batch);
+  if (rt_.clock().Now() >= next_rescan_) {
+    resume_at_.clear();
+    next_rescan_ = rt_.clock().Now() + options_.rescan;
+  }
+  ListDueOp list(rt_.clock().WallNow(), options_.batch, resume_at_);
   CO_RETURN_IF_ERROR(co_await kv::RunTransaction(engine_, rt_.clock(), rt_.random(), list));
   if (list.due.empty()) co_return size_t{0};
+  std::string after_pass = list.due.back().key + '\0';
   // The unlinks that queued these files may not be synced yet: chunks must never go while a
   // machine failure could bring their file back.
   CO_RETURN_IF_ERROR(co_await MakeDurable(engine_, rt_));
@@ -134,6 +143,8 @@ Task<Result<size_t>> GcWorker::CollectOnce() {
   size_t n = collected.size();
   DeleteInodesOp del(std::move(collected));
   CO_RETURN_IF_ERROR(co_await kv::RunTransaction(engine_, rt_.clock(), rt_.random(), del));
+  // The next pass starts after this one's entries, those kept in the queue included.
+  resume_at_ = std::move(after_pass);
   co_return n;
 }
 

@@ -77,6 +77,7 @@ Task<Status> StartOnWorker(MetaServer::State* s, const MetaServerConfig* config,
   s->address = s->server->address();
   GcOptions gc;
   gc.interval = Nanos(config->gc_interval_ms * 1'000'000);
+  gc.rescan = gc.interval * 10;
   ChunkRemover* remover = &s->no_chunks;
   if (!config->mgmtd.empty()) {
     CO_ASSIGN_OR_RETURN(std::vector<Address> managers,
