@@ -125,8 +125,10 @@ Task<int> ReadRequests(Runtime& rt, std::shared_ptr<Loop> loop) {
   constexpr auto kAsTuple = asio::experimental::as_tuple(asio::use_awaitable);
   fuse_buf buf{};
   int result = 0;
+  bool wait_first = false;
   while (!fuse_session_exited(loop->se)) {
-    int n = fuse_session_receive_buf(loop->se, &buf);
+    int n = wait_first ? -EAGAIN : fuse_session_receive_buf(loop->se, &buf);
+    wait_first = false;
     if (n == -EINTR) continue;
     if (n == -EAGAIN) {
       auto [ec] = co_await device.async_wait(asio::posix::descriptor_base::wait_read, kAsTuple);
@@ -137,7 +139,12 @@ Task<int> ReadRequests(Runtime& rt, std::shared_ptr<Loop> loop) {
       if (n < 0 && n != -ENODEV) result = n;
       break;
     }
+    int waiting = worker_requests;
     Dispatch(*loop, buf);
+    // A request now waiting for a server: its process sends nothing before the answer, so a
+    // read now would most likely find nothing (a request answered at once is mostly followed
+    // by the next one from its process before the read).
+    wait_first = worker_requests > waiting;
   }
   std::free(buf.mem);
   loop->device = nullptr;

@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "common/speculation.h"
+
 namespace chainfs {
 namespace {
 
@@ -49,8 +51,11 @@ class RealStream : public Stream {
 
   Task<Result<size_t>> ReadSome(std::span<char> out) override {
     // Try the socket first: when bytes are waiting, one recv() beats an io_uring round trip.
-    ssize_t got = ::recv(socket_.native_handle(), out.data(), out.size(), MSG_DONTWAIT);
-    if (got > 0) co_return static_cast<size_t>(got);
+    if (speculation_.ShouldTry()) {
+      ssize_t got = ::recv(socket_.native_handle(), out.data(), out.size(), MSG_DONTWAIT);
+      if (got > 0) co_return static_cast<size_t>(got);
+      speculation_.Missed();
+    }
     auto [ec, n] = co_await socket_.async_read_some(asio::buffer(out.data(), out.size()), kAsTuple);
     if (ec == asio::error::eof)
       co_return Unavailable(fmt::format("{} closed the connection", peer_));
@@ -104,6 +109,7 @@ class RealStream : public Stream {
   }
 
   tcp::socket socket_;
+  Speculation speculation_;
   std::string peer_;
 };
 
