@@ -21,6 +21,10 @@ class File {
   virtual Task<Status> WriteAt(uint64_t offset, std::span<const char> data) = 0;
   virtual Task<Status> Sync() = 0;
   virtual Task<Status> Truncate(uint64_t size) = 0;
+  // Gives the bytes of [offset, offset + length) back to the device: they read as zeros after
+  // (or, after a crash before the next Sync(), as before). The size stays. kUnimplemented where
+  // the file system cannot.
+  virtual Task<Status> PunchHole(uint64_t offset, uint64_t length) = 0;
   virtual Result<uint64_t> Size() const = 0;
 };
 

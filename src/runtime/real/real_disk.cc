@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <linux/falloc.h>
 #include <unistd.h>
 #include <asio/co_spawn.hpp>
 #include <asio/experimental/as_tuple.hpp>
@@ -28,6 +29,13 @@ asio::thread_pool& SyncPool() {
 
 // errno of fdatasync(fd), 0 on success.
 Task<int> FdatasyncOn(int fd) { co_return ::fdatasync(fd) == 0 ? 0 : errno; }
+
+// errno of punching [offset, offset + length) out of fd, 0 on success.
+Task<int> PunchOn(int fd, uint64_t offset, uint64_t length) {
+  int rc = ::fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                       static_cast<off_t>(length));
+  co_return rc == 0 ? 0 : errno;
+}
 
 Status DiskError(std::string_view what, const std::string& path, const std::error_code& ec) {
   // asio reports errno values in a category of its own, so compare the number.
@@ -78,6 +86,19 @@ class RealFile : public File {
     std::error_code ec;
     file_.resize(size, ec);
     if (ec) co_return DiskError("truncate", path_, ec);
+    co_return Status();
+  }
+
+  // A punch updates the file system's journal, which may wait for the device: the sync pool.
+  Task<Status> PunchHole(uint64_t offset, uint64_t length) override {
+    int err = co_await asio::co_spawn(SyncPool().get_executor(),
+                                      PunchOn(file_.native_handle(), offset, length),
+                                      asio::use_awaitable);
+    if (err == EOPNOTSUPP) {
+      co_return Status(StatusCode::kUnimplemented,
+                       fmt::format("punch '{}': the file system cannot", path_));
+    }
+    if (err != 0) co_return DiskError("punch", path_, std::error_code(err, std::system_category()));
     co_return Status();
   }
 

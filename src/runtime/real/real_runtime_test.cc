@@ -1,6 +1,7 @@
 #include "runtime/real/real_runtime.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 
@@ -104,6 +105,49 @@ TEST(RealRuntimeTest, DiskWritesReadsAndLists) {
   EXPECT_EQ(*r, std::string("\0\0\0abc", 6));
   auto missing = rt.RunSync(0, rt.worker(0).disk().Open(dir + "/nope", OpenMode::kReadOnly));
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  std::filesystem::remove_all(dir);
+}
+
+// Blocks the file at `path` takes on its disk.
+uint64_t AllocatedBlocks(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_blocks) : 0;
+}
+
+Task<Status> WriteAndSync(Disk& disk, std::string path, const std::string& data) {
+  auto f = co_await disk.Open(path, OpenMode::kCreate);
+  if (!f.ok()) co_return f.status();
+  CO_RETURN_IF_ERROR(co_await (*f)->WriteAt(0, data));
+  co_return co_await (*f)->Sync();
+}
+
+Task<Result<std::string>> PunchAndRead(Disk& disk, std::string path, uint64_t offset,
+                                       uint64_t length, size_t size) {
+  auto f = co_await disk.Open(path, OpenMode::kReadWrite);
+  if (!f.ok()) co_return f.status();
+  CO_RETURN_IF_ERROR(co_await (*f)->PunchHole(offset, length));
+  CO_RETURN_IF_ERROR(co_await (*f)->Sync());
+  std::string out(size, 'x');
+  auto n = co_await (*f)->ReadAt(0, out);
+  if (!n.ok()) co_return n.status();
+  out.resize(*n);
+  co_return out;
+}
+
+TEST(RealRuntimeTest, APunchedRangeReadsAsZerosAndFreesItsBlocks) {
+  RealRuntime rt(1);
+  std::string dir = testing::TempDir() + "/chainfs_punch_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string path = dir + "/f";
+  constexpr size_t kMiB = 1 << 20;
+  ASSERT_TRUE(
+      rt.RunSync(0, WriteAndSync(rt.worker(0).disk(), path, std::string(2 * kMiB, 'a'))).ok());
+  uint64_t before = AllocatedBlocks(path);
+  auto r = rt.RunSync(0, PunchAndRead(rt.worker(0).disk(), path, kMiB, kMiB, 2 * kMiB));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, std::string(kMiB, 'a') + std::string(kMiB, '\0'));  // the size stays
+  EXPECT_LE(AllocatedBlocks(path), before - kMiB / 512);  // st_blocks counts 512-byte units
   std::filesystem::remove_all(dir);
 }
 

@@ -60,6 +60,17 @@ class SimFile : public File {
     co_return Status();
   }
 
+  Task<Status> PunchHole(uint64_t offset, uint64_t length) override {
+    if (!writable_) co_return IoError(fmt::format("punch '{}': file is read-only", path_));
+    CO_RETURN_IF_ERROR(co_await disk_.Begin("punch", path_, epoch_));
+    std::string& cur = content_->current;
+    if (offset < cur.size()) {
+      uint64_t n = std::min<uint64_t>(length, cur.size() - offset);
+      std::fill_n(cur.begin() + static_cast<long>(offset), n, '\0');
+    }
+    co_return Status();
+  }
+
   Result<uint64_t> Size() const override { return content_->current.size(); }
 
  private:

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "common/check.h"
+#include "common/logging.h"
 
 namespace chainfs::storage {
 
@@ -29,7 +30,7 @@ void BlobStore::MarkUsed(const BlobSlot& slot) {
   SlotKey key = slot.Key();
   if (!used_.insert(key).second) return;
   used_bytes_ += SlotBytes(slot.size_log2);
-  if (free_.erase(key) > 0) return;
+  if (free_.erase(key) > 0 || discarded_.erase(key) > 0) return;
   uint64_t linear = Linear(slot.file, slot.index);
   uint64_t& fresh = next_fresh_[slot.size_log2];
   for (; fresh < linear; ++fresh) {
@@ -42,9 +43,13 @@ BlobSlot BlobStore::Allocate(uint32_t chunk_size_bytes) {
   CHECK(ValidChunkSize(chunk_size_bytes));
   auto size_log2 = static_cast<uint8_t>(std::countr_zero(chunk_size_bytes));
   BlobSlot slot;
+  // A freed slot first, even one waiting for its punch: its blocks are still allocated.
   auto it = free_.lower_bound(SlotKey(size_log2, 0, 0));
+  auto discarded = discarded_.lower_bound(SlotKey(size_log2, 0, 0));
   if (it != free_.end() && std::get<0>(*it) == size_log2) {
     slot = BlobSlot{size_log2, std::get<1>(*it), std::get<2>(*it)};
+  } else if (discarded != discarded_.end() && std::get<0>(*discarded) == size_log2) {
+    slot = BlobSlot{size_log2, std::get<1>(*discarded), std::get<2>(*discarded)};
   } else {
     uint64_t linear = next_fresh_[size_log2];
     slot = BlobSlot{size_log2, static_cast<uint32_t>(linear / kSlotsPerFile),
@@ -54,19 +59,43 @@ BlobSlot BlobStore::Allocate(uint32_t chunk_size_bytes) {
   return slot;
 }
 
-void BlobStore::Free(const BlobSlot& slot) {
+void BlobStore::Free(const BlobSlot& slot, bool discard) {
   SlotKey key = slot.Key();
   if (!used_.contains(key)) return;
   if (pins_.contains(key)) {
-    free_when_unpinned_.insert(key);
+    free_when_unpinned_[key] = discard;
     return;
   }
-  Release(key);
+  Release(key, discard);
 }
 
-void BlobStore::Release(const SlotKey& key) {
+void BlobStore::Release(const SlotKey& key, bool discard) {
   used_.erase(key);
   used_bytes_ -= SlotBytes(std::get<0>(key));
+  (discard ? discarded_ : free_).insert(key);
+}
+
+Task<void> BlobStore::PunchDiscarded() {
+  std::set<SlotKey> batch = std::move(discarded_);
+  discarded_.clear();
+  punching_.insert(batch.begin(), batch.end());
+  for (const SlotKey& key : batch) co_await Punch(key);
+}
+
+Task<void> BlobStore::Punch(SlotKey key) {
+  BlobSlot slot{std::get<0>(key), std::get<1>(key), std::get<2>(key)};
+  Result<File*> file = co_await FileOf(slot);
+  Status st = file.status();
+  if (st.ok()) {
+    uint64_t bytes = SlotBytes(slot.size_log2);
+    uint64_t offset = slot.index * bytes;
+    st = co_await (*file)->PunchHole(offset, bytes);
+  }
+  if (!st.ok() && !closed_ && !punch_failure_logged_) {
+    punch_failure_logged_ = true;
+    LOG_WARN("blob store {}: freed chunk bytes stay on the disk: {}", dir_, st.ToString());
+  }
+  punching_.erase(key);
   free_.insert(key);
 }
 
@@ -78,7 +107,11 @@ void BlobStore::Unpin(const BlobSlot& slot) {
   CHECK(it != pins_.end());
   if (--it->second > 0) return;
   pins_.erase(it);
-  if (free_when_unpinned_.erase(key) > 0) Release(key);
+  auto freed = free_when_unpinned_.find(key);
+  if (freed == free_when_unpinned_.end()) return;
+  bool discard = freed->second;
+  free_when_unpinned_.erase(freed);
+  Release(key, discard);
 }
 
 std::string BlobStore::PathOf(FileKey key) const {

@@ -21,7 +21,10 @@ namespace chainfs::storage {
 //
 // Nothing written is durable before Sync() of its slot. A slot freed while a reader holds it
 // (Pin) is reused only after the reader lets go, so a read never sees another chunk's bytes.
-// Not thread-safe: one executor.
+// A slot freed with `discard` (its chunk is gone, not rewritten elsewhere) also gives its bytes
+// back to the disk: PunchDiscarded() punches it out of its file, and until then it may be
+// handed out again as it is. A slot being punched is never handed out, so a punch never hits
+// new bytes. Not thread-safe: one executor.
 class BlobStore {
  public:
   static constexpr uint32_t kSlotsPerFile = 256;
@@ -39,7 +42,10 @@ class BlobStore {
   void MarkUsed(const BlobSlot& slot);
   // A free slot for chunks of `chunk_size_bytes` (a valid chunk size), now marked used.
   BlobSlot Allocate(uint32_t chunk_size_bytes);
-  void Free(const BlobSlot& slot);
+  void Free(const BlobSlot& slot, bool discard = false);
+  // Punches the slots freed with `discard` out of their files; then they are free. A slot the
+  // file system cannot punch is free all the same.
+  Task<void> PunchDiscarded();
   void Pin(const BlobSlot& slot);
   void Unpin(const BlobSlot& slot);
 
@@ -60,19 +66,23 @@ class BlobStore {
 
   Task<Result<File*>> FileOf(const BlobSlot& slot);
   std::string PathOf(FileKey key) const;
-  void Release(const SlotKey& key);
+  void Release(const SlotKey& key, bool discard);
+  Task<void> Punch(SlotKey key);
 
   Disk& disk_;
   std::string dir_;
   std::set<SlotKey> used_;
   std::map<SlotKey, int> pins_;
-  std::set<SlotKey> free_when_unpinned_;
+  std::map<SlotKey, bool> free_when_unpinned_;  // slot -> discard
+  std::set<SlotKey> discarded_;                 // free, waiting for a punch
+  std::set<SlotKey> punching_;                  // neither free nor used until the punch returns
   // Per size class: the lowest index never handed out, and the freed slots below it.
   std::map<uint8_t, uint64_t> next_fresh_;
   std::set<SlotKey> free_;
   std::map<FileKey, std::unique_ptr<File>> files_;
   uint64_t used_bytes_ = 0;
   bool closed_ = false;
+  bool punch_failure_logged_ = false;
 };
 
 }  // namespace chainfs::storage

@@ -118,6 +118,7 @@ Task<Result<ChunkRecord>> ChunkEngine::Store(ChunkUpdate u, std::span<const char
     co_return persisted;
   }
   FreeUnused(old, gone ? nullptr : &now);
+  co_await blobs_.PunchDiscarded();
   co_return now;
 }
 
@@ -135,6 +136,7 @@ Task<Status> ChunkEngine::Commit(ChunkId chunk, uint64_t version) {
   bool gone = now.committed.removed;
   CO_RETURN_IF_ERROR(co_await Persist(chunk, gone ? nullptr : &now));
   FreeUnused(old, gone ? nullptr : &now);
+  co_await blobs_.PunchDiscarded();
   co_return Status();
 }
 
@@ -147,6 +149,7 @@ Task<Status> ChunkEngine::DropPending(ChunkId chunk) {
   bool gone = now.committed.version == 0 || now.committed.removed;
   CO_RETURN_IF_ERROR(co_await Persist(chunk, gone ? nullptr : &now));
   FreeUnused(old, gone ? nullptr : &now);
+  co_await blobs_.PunchDiscarded();
   co_return Status();
 }
 
@@ -156,6 +159,7 @@ Task<Status> ChunkEngine::Forget(ChunkId chunk) {
   ChunkRecord old = *found;
   CO_RETURN_IF_ERROR(co_await Persist(chunk, nullptr));
   FreeUnused(old, nullptr);
+  co_await blobs_.PunchDiscarded();
   co_return Status();
 }
 
@@ -185,8 +189,11 @@ void ChunkEngine::FreeUnused(const ChunkRecord& old, const ChunkRecord* now) {
   std::vector<BlobSlot> before, after;
   CollectSlots(old, before);
   if (now != nullptr) CollectSlots(*now, after);
+  // A chunk left with no bytes at all (removed, or emptied) gives its space back to the disk;
+  // the slot a rewrite leaves is kept for the next write, which then needs no new blocks.
+  bool discard = after.empty();
   for (const BlobSlot& s : before) {
-    if (std::find(after.begin(), after.end(), s) == after.end()) blobs_.Free(s);
+    if (std::find(after.begin(), after.end(), s) == after.end()) blobs_.Free(s, discard);
   }
 }
 

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <map>
 
 #include "kv/mem/mem_engine.h"
@@ -56,6 +59,19 @@ class ChunkEngineTest : public ::testing::Test {
     Result<size_t> n = Run(engine_->Read(ChunkId{InodeId(5), index}, pending, 0, out));
     EXPECT_TRUE(n.ok()) << n.status().ToString();
     out.resize(n.ok() ? *n : 0);
+    return out;
+  }
+
+  // The bytes of `slot` as its blob file holds them.
+  std::string RawSlot(const BlobSlot& slot) {
+    auto file = Run(
+        disk_.Open(fmt::format("t/blobs/{}-{}", slot.size_log2, slot.file), OpenMode::kReadOnly));
+    EXPECT_TRUE(file.ok()) << file.status().ToString();
+    if (!file.ok()) return "";
+    uint64_t bytes = uint64_t{1} << slot.size_log2;
+    std::string out(bytes, '\0');
+    auto n = Run((*file)->ReadAt(slot.index * bytes, out));
+    EXPECT_TRUE(n.ok());
     return out;
   }
 
@@ -140,6 +156,23 @@ TEST_F(ChunkEngineTest, TruncateAndRemove) {
   // A removed chunk starts again from version 1.
   ASSERT_TRUE(Write(0, 10, "again").ok());
   EXPECT_EQ(ReadAll(0), std::string(10, '\0') + "again");
+}
+
+TEST_F(ChunkEngineTest, RemovedChunksGiveTheirBytesBackRewrittenOnesKeepThem) {
+  ASSERT_TRUE(Write(0, 0, Pattern(kChunk, 'a')).ok());
+  ASSERT_TRUE(Write(1, 0, Pattern(kChunk, 'b')).ok());
+  BlobSlot removed = *engine_->Find(ChunkId{InodeId(5), 0})->committed.slot;
+  BlobSlot rewritten = *engine_->Find(ChunkId{InodeId(5), 1})->committed.slot;
+  ASSERT_TRUE(Run(engine_->Store(Update(UpdateKind::kRemove, 0, 0, 0), {}, true)).ok());
+  EXPECT_EQ(RawSlot(removed), std::string(kChunk, '\0'));
+  // A rewrite copies the chunk to a new slot (here the punched one, free again); the old one
+  // keeps its blocks for the next write, which takes it.
+  ASSERT_TRUE(Write(1, 0, "new").ok());
+  EXPECT_EQ(*engine_->Find(ChunkId{InodeId(5), 1})->committed.slot, removed);
+  EXPECT_EQ(RawSlot(rewritten), Pattern(kChunk, 'b'));
+  ASSERT_TRUE(Write(2, 0, "x").ok());
+  EXPECT_EQ(*engine_->Find(ChunkId{InodeId(5), 2})->committed.slot, rewritten);
+  EXPECT_EQ(ReadAll(1), "new" + Pattern(kChunk, 'b').substr(3));
 }
 
 TEST_F(ChunkEngineTest, RefusesUpdatesThatDoNotFit) {
