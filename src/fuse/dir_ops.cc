@@ -25,6 +25,15 @@ struct DirStream {
 
 DirStream* StreamOf(fuse_file_info* fi) { return reinterpret_cast<DirStream*>(fi->fh); }
 
+// Entries per metadata page. A page with attributes costs the server an inode read and the
+// kernel an inode update per entry, and the kernel asks for one (on a directory's first page,
+// and after lookups in it) whatever it will use: kept small. A page of names is cheap per
+// entry, so fewer, larger ones; beyond a few thousand entries a page got slower again (a
+// 20,000-entry listing: 256 and 2,048 took 19.6-19.9 ms, 1,024 for both 23.6-29.6 ms, 256 and
+// 4,096 28.6-34.6 ms).
+constexpr uint32_t kPageWithAttrs = 256;
+constexpr uint32_t kPageOfNames = 2048;
+
 void OpenDir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   FileAttr attr;
   int rc = StateOf(req).client->GetAttr(ino, &attr);
@@ -47,7 +56,8 @@ void ReleaseDir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
 int Fetch(fuse_req_t req, DirStream& s, const Credentials& who, uint64_t base,
           const std::string& after, bool plus) {
   DirPage page;
-  int rc = StateOf(req).client->ReadDir(who, s.ino, after, 0, &page, plus);
+  uint32_t limit = plus ? kPageWithAttrs : kPageOfNames;
+  int rc = StateOf(req).client->ReadDir(who, s.ino, after, limit, &page, plus);
   if (rc != 0) return rc;
   s.base = base;
   s.after = after;
