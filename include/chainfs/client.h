@@ -41,7 +41,8 @@ struct FileAttr {
   int64_t atime_ns = 0;
   int64_t mtime_ns = 0;
   int64_t ctime_ns = 0;
-  uint64_t parent = 0;  // directories: the directory holding it (the root's is itself)
+  uint64_t parent = 0;     // directories: the directory holding it (the root's is itself)
+  bool no_xattrs = false;  // known to have no extended attributes
 };
 
 struct DirEntry {

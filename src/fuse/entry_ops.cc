@@ -89,6 +89,7 @@ void ReplyErr(fuse_req_t req, int rc) { fuse_reply_err(req, rc < 0 ? -rc : rc); 
 
 fuse_entry_param EntryOf(fuse_req_t req, const FileAttr& attr) {
   MountState& m = StateOf(req);
+  m.xattr_free.Note(attr.ino, attr.no_xattrs);
   fuse_entry_param e{};
   e.ino = attr.ino;
   e.generation = 1;
@@ -96,6 +97,12 @@ fuse_entry_param EntryOf(fuse_req_t req, const FileAttr& attr) {
   e.attr_timeout = m.attr_timeout;
   e.entry_timeout = m.entry_timeout;
   return e;
+}
+
+void ReplySized(fuse_req_t req, const std::string& bytes, size_t size) {
+  if (size == 0) return (void)fuse_reply_xattr(req, bytes.size());
+  if (bytes.size() > size) return ReplyErr(req, ERANGE);
+  fuse_reply_buf(req, bytes.data(), bytes.size());
 }
 
 void ReplyEntry(fuse_req_t req, int rc, const FileAttr& attr) {
@@ -108,6 +115,7 @@ namespace {
 
 void ReplyAttr(fuse_req_t req, int rc, const FileAttr& attr) {
   if (rc != 0) return ReplyErr(req, rc);
+  StateOf(req).xattr_free.Note(attr.ino, attr.no_xattrs);
   struct stat st = ToStat(attr);
   fuse_reply_attr(req, &st, StateOf(req).attr_timeout);
 }
@@ -116,6 +124,7 @@ void ReplyAttr(fuse_req_t req, int rc, const FileAttr& attr) {
 void ForgetOne(MountState& m, fuse_ino_t ino) {
   m.kept_pages.Forget(ino);
   m.dir_attrs.Forget(ino);
+  m.xattr_free.Forget(ino);
 }
 
 void Forget(fuse_req_t req, fuse_ino_t ino, uint64_t) {
@@ -235,24 +244,10 @@ void Statfs(fuse_req_t req, fuse_ino_t) {
 
 void SetXattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size,
               int flags) {
+  StateOf(req).xattr_free.Forget(ino);
   int rc = StateOf(req).client->SetXattr(CallerOf(req), ino, name, std::string(value, size), flags);
   StateOf(req).dir_attrs.Forget(ino);  // an ACL moves the mode
   ReplyErr(req, rc);
-}
-
-// The getxattr/listxattr protocol: size 0 asks for the length, otherwise the bytes (ERANGE
-// when they do not fit).
-void ReplySized(fuse_req_t req, const std::string& bytes, size_t size) {
-  if (size == 0) return (void)fuse_reply_xattr(req, bytes.size());
-  if (bytes.size() > size) return ReplyErr(req, ERANGE);
-  fuse_reply_buf(req, bytes.data(), bytes.size());
-}
-
-void GetXattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
-  std::string value;
-  int rc = StateOf(req).client->GetXattr(CallerOf(req), ino, name, &value);
-  if (rc != 0) return ReplyErr(req, rc);
-  ReplySized(req, value, size);
 }
 
 void ListXattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
@@ -265,6 +260,7 @@ void ListXattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
 }
 
 void RemoveXattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
+  StateOf(req).xattr_free.Forget(ino);
   int rc = StateOf(req).client->RemoveXattr(CallerOf(req), ino, name);
   StateOf(req).dir_attrs.Forget(ino);
   ReplyErr(req, rc);
@@ -285,7 +281,6 @@ void AddEntryOps(fuse_lowlevel_ops& ops) {
   ops.link = Link;
   ops.statfs = Statfs;
   ops.setxattr = SetXattr;
-  ops.getxattr = GetXattr;
   ops.listxattr = ListXattr;
   ops.removexattr = RemoveXattr;
 }

@@ -11,10 +11,12 @@
 #include "chainfs/client.h"
 #include "fuse/dir_attrs.h"
 #include "fuse/kept_pages.h"
+#include "fuse/xattr_free.h"
 
 // What every FUSE callback shares: the client, the lock owners this mount has used (so a close
 // releases POSIX locks only where some were taken), and which files' cached pages an open may
-// keep, and the directory attributes it may answer itself. Private to src/fuse.
+// keep, and the directory attributes and absent extended attributes it may answer itself. Private
+// to src/fuse.
 namespace chainfs::fuse {
 
 struct MountState {
@@ -27,6 +29,7 @@ struct MountState {
   std::set<std::pair<fuse_ino_t, uint64_t>> posix_owners;  // (inode, lock owner)
   KeptPages kept_pages;
   DirAttrs dir_attrs;
+  XattrFree xattr_free;
 };
 
 inline MountState& StateOf(fuse_req_t req) {
@@ -41,6 +44,9 @@ fuse_entry_param EntryOf(fuse_req_t req, const FileAttr& attr);
 // Replies with the entry (or the error) of a call that made or found one.
 void ReplyEntry(fuse_req_t req, int rc, const FileAttr& attr);
 void ReplyErr(fuse_req_t req, int rc);
+// The getxattr/listxattr protocol: size 0 asks for the length, otherwise the bytes (ERANGE
+// when they do not fit).
+void ReplySized(fuse_req_t req, const std::string& bytes, size_t size);
 
 // The operation tables' parts, filled in by each file.
 void AddEntryOps(fuse_lowlevel_ops& ops);

@@ -76,6 +76,7 @@ Status ServeMount(Client& client, const MountOptions& options,
   state.client = &client;
   state.attr_timeout = options.attr_timeout;
   state.dir_attrs.set_ttl(options.attr_timeout);
+  state.xattr_free.set_ttl(options.attr_timeout);
   state.entry_timeout = options.entry_timeout;
   state.mountpoint = options.mountpoint;
   state.on_mounted = on_mounted;

@@ -46,6 +46,7 @@ Task<void> ServeGetAttr(fuse_req_t req, fuse_ino_t ino) {
       co_return;
     }
     dirs.Remember(*r);
+    StateOf(req).xattr_free.Note(ino, (r->record.flags & meta::kInodeNoXattrs) != 0);
     attr = std::move(*r);
   }
   struct stat st = ToStat(api::ToFileAttr(*attr));
@@ -142,6 +143,17 @@ Task<void> ServeRelease(fuse_req_t req, fuse_ino_t ino, uint64_t handle, bool fl
   ReplyErr(req, api::Errno(st));
 }
 
+Task<void> ServeGetXattr(fuse_req_t req, fuse_ino_t ino, std::string name, size_t size,
+                         Credentials who) {
+  Result<std::string> value =
+      co_await FsOf(req).GetXattr(api::ToCaller(who), InodeId(ino), std::move(name));
+  if (!value.ok()) {
+    ReplyErr(req, api::Errno(value.status()));
+    co_return;
+  }
+  ReplySized(req, *value, size);
+}
+
 void Start(fuse_req_t req, Task<void> task, const char* what) {
   StateOf(req).client->impl().runtime().Spawn(CountedRequest(std::move(task)), what);
 }
@@ -152,6 +164,13 @@ void Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
 
 void GetAttr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
   Start(req, ServeGetAttr(req, ino), "fuse getattr");
+}
+
+// `ls -l` asks for two attributes of every entry, nearly always absent: answered here when
+// the inode is known to have none.
+void GetXattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
+  if (StateOf(req).xattr_free.Known(ino)) return ReplyErr(req, ENODATA);
+  Start(req, ServeGetXattr(req, ino, name, size, CallerOf(req)), "fuse getxattr");
 }
 
 void Unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
@@ -186,6 +205,7 @@ bool ServedOnWorker(uint32_t opcode) {
   switch (opcode) {
     case FUSE_LOOKUP:
     case FUSE_GETATTR:
+    case FUSE_GETXATTR:
     case FUSE_READ:
     case FUSE_UNLINK:
     case FUSE_OPEN:
@@ -204,6 +224,7 @@ bool ServedOnWorker(uint32_t opcode) {
 void AddWorkerOps(fuse_lowlevel_ops& ops) {
   ops.lookup = Lookup;
   ops.getattr = GetAttr;
+  ops.getxattr = GetXattr;
   ops.unlink = Unlink;
   ops.open = Open;
   ops.create = Create;

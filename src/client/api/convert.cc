@@ -62,6 +62,7 @@ FileAttr ToFileAttr(const meta::Attr& attr) {
   a.ctime_ns = r.ctime_ns;
   a.parent = r.type == meta::FileType::kDirectory && r.parent.value() != 0 ? r.parent.value()
                                                                            : attr.id.value();
+  a.no_xattrs = (r.flags & meta::kInodeNoXattrs) != 0;
   return a;
 }
 

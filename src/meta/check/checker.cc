@@ -20,6 +20,7 @@ struct Store {
   std::map<InodeId, uint32_t> links;  // entries naming each inode
   std::set<InodeId> released;         // orphans and queued for collection
   std::map<std::pair<InodeId, char>, int64_t> dir_stats;
+  std::set<InodeId> with_xattrs;
   int64_t inodes_counted = 0;  // the statfs counters
   int64_t bytes_counted = 0;
 };
@@ -69,6 +70,11 @@ Task<Status> Load(kv::Transaction& txn, Store& s, CheckReport& report) {
     InodeId dir(ReadBigEndian(std::string_view(kv.key).substr(keys::kDirStat.size())));
     CO_ASSIGN_OR_RETURN(int64_t v, kv::DecodeInt64(kv.value));
     s.dir_stats[{dir, kv.key.back()}] = v;
+  }
+  CO_ASSIGN_OR_RETURN(auto xattrs, co_await ReadAll(txn, keys::AllXattrs()));
+  for (const kv::KeyValue& kv : xattrs) {
+    s.with_xattrs.insert(
+        InodeId(ReadBigEndian(std::string_view(kv.key).substr(keys::kXattr.size(), 8))));
   }
   CO_ASSIGN_OR_RETURN(s.inodes_counted, co_await SumUsage(txn, keys::kInodesUsed));
   CO_ASSIGN_OR_RETURN(s.bytes_counted, co_await SumUsage(txn, keys::kBytesUsed));
@@ -146,7 +152,8 @@ void CheckInodes(const Store& s, CheckReport& report) {
   }
 }
 
-// The statfs counters match the inodes and file sizes, and no directory counts outlive it.
+// The statfs counters match the inodes and file sizes, no directory counts outlive it, and no
+// inode marked as having no extended attributes has any.
 void CheckCounters(const Store& s, CheckReport& report) {
   int64_t bytes = 0;
   for (const auto& [id, inode] : s.inodes) {
@@ -156,6 +163,13 @@ void CheckCounters(const Store& s, CheckReport& report) {
     report.problems.push_back(
         fmt::format("usage counters say {} inodes / {} bytes, store holds {} / {}",
                     s.inodes_counted, s.bytes_counted, s.inodes.size(), bytes));
+  }
+  for (InodeId id : s.with_xattrs) {
+    auto it = s.inodes.find(id);
+    if (it != s.inodes.end() && (it->second.flags & kInodeNoXattrs) != 0) {
+      report.problems.push_back(
+          fmt::format("inode {} is marked as having no attributes but has some", id));
+    }
   }
   for (const auto& [key, value] : s.dir_stats) {
     if (!s.inodes.count(key.first)) {

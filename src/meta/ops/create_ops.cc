@@ -92,10 +92,13 @@ Task<Status> CreateOp::ApplyDefaultAcl(kv::Transaction& txn, bool is_dir, InodeR
   }
   mode = InheritAcl(*acl, mode);
   if (!AclIsMinimal(*acl)) {
-    inode.flags |= kInodeHasAcl;
+    inode.flags = (inode.flags | kInodeHasAcl) & ~kInodeNoXattrs;
     txn.Set(keys::Xattr(id_, kAclAccess), EncodeAcl(*acl));
   }
-  if (is_dir) txn.Set(keys::Xattr(id_, kAclDefault), **raw);
+  if (is_dir) {
+    inode.flags &= ~kInodeNoXattrs;
+    txn.Set(keys::Xattr(id_, kAclDefault), **raw);
+  }
   co_return Status();
 }
 
@@ -120,6 +123,7 @@ Task<Status> CreateOp::Run(kv::Transaction& txn) {
   }
   inode.nlink = is_dir ? 2 : 1;
   inode.rdev = entry_.rdev;
+  inode.flags = kInodeNoXattrs;
   inode.atime_ns = inode.mtime_ns = inode.ctime_ns = now_ns_;
   if (is_dir) inode.parent = parent_;
   if (is_dir) inode.layout = parent->layout;

@@ -359,6 +359,35 @@ TEST_F(MetaOpsTest, ConcurrentRenamesNeverFormACycle) {
   }
 }
 
+TEST_F(MetaOpsTest, NewInodesAreMarkedAsHavingNoXattrsUntilOneIsSet) {
+  auto marked = [&](InodeId id) { return (GetAttr(id)->record.flags & kInodeNoXattrs) != 0; };
+  InodeId f = Create(kRoot, kRootInode, "f", NewEntry{})->id;
+  InodeId d = Mkdir(kRoot, kRootInode, "d")->id;
+  InodeId s = Create(kRoot, kRootInode, "s", NewEntry{FileType::kSymlink, 0, 0, "f"})->id;
+  EXPECT_TRUE(marked(f));
+  EXPECT_TRUE(marked(d));
+  EXPECT_TRUE(marked(s));
+  EXPECT_FALSE(marked(kRootInode));  // made before anything could say
+  SetXattrOp set(f, "user.color", "blue", XattrMode::kAny, 600);
+  ASSERT_TRUE(Exec(set).ok());
+  EXPECT_FALSE(marked(f));
+  RemoveXattrOp remove(f, "user.color", 700);
+  ASSERT_TRUE(Exec(remove).ok());
+  EXPECT_FALSE(marked(f));  // never marked again
+  // A minimal ACL is stored as the mode alone: still none.
+  std::string minimal = EncodeAcl({{kAclUserObj, 6, 0}, {kAclGroupObj, 4, 0}, {kAclOther, 4, 0}});
+  InodeId g = Create(kRoot, kRootInode, "g", NewEntry{})->id;
+  SetXattrOp set_minimal(g, std::string(kAclAccess), minimal, XattrMode::kAny, 600);
+  ASSERT_TRUE(Exec(set_minimal).ok());
+  EXPECT_TRUE(marked(g));
+  // A default ACL on a directory, and what its new entries inherit from it, are attributes.
+  SetXattrOp set_default(d, std::string(kAclDefault), minimal, XattrMode::kAny, 600);
+  ASSERT_TRUE(Exec(set_default).ok());
+  EXPECT_FALSE(marked(d));
+  EXPECT_FALSE(marked(Mkdir(kRoot, d, "sub")->id));
+  ExpectConsistent();
+}
+
 TEST_F(MetaOpsTest, XattrsInEveryNamespace) {
   InodeId f = Create(kRoot, kRootInode, "f", NewEntry{})->id;
   // owner rw, user 1000 r, group r, mask r, other r: an ACL beyond the mode.

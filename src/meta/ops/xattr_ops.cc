@@ -25,11 +25,11 @@ Status Missing(InodeId id, std::string_view name) {
 }
 
 // Attribute changes touch the inode's ctime, and need the inode to exist.
-Task<Status> TouchInode(kv::Transaction& txn, InodeId id, int64_t now_ns, bool drop_acl = false) {
+Task<Status> TouchInode(kv::Transaction& txn, InodeId id, int64_t now_ns, uint32_t clear_flags) {
   Result<InodeRecord> inode = co_await LoadInode(txn, id, /*snapshot=*/false);
   if (!inode.ok()) co_return inode.status();
   inode->ctime_ns = now_ns;
-  if (drop_acl) inode->flags &= ~kInodeHasAcl;
+  inode->flags &= ~clear_flags;
   StoreInode(txn, id, *inode);
   co_return Status();
 }
@@ -46,7 +46,7 @@ Task<Status> SetXattrOp::Run(kv::Transaction& txn) {
   if (name_ == kAclAccess || name_ == kAclDefault) {
     co_return co_await SetAcl(txn, key);
   }
-  CO_RETURN_IF_ERROR(co_await TouchInode(txn, id_, now_ns_));
+  CO_RETURN_IF_ERROR(co_await TouchInode(txn, id_, now_ns_, kInodeNoXattrs));
   if (mode_ != XattrMode::kAny) {
     Result<std::optional<std::string>> existing = co_await txn.Get(key);
     if (!existing.ok()) co_return existing.status();
@@ -72,6 +72,7 @@ Task<Status> SetXattrOp::SetAcl(kv::Transaction& txn, std::string key) {
     if (inode->type != FileType::kDirectory) {
       co_return Status(StatusCode::kPermissionDenied, "a default ACL is for directories only");
     }
+    inode->flags &= ~kInodeNoXattrs;
     txn.Set(key, value_);
   } else {
     // The mode follows the ACL; an ACL that says no more than a mode is kept as the mode.
@@ -80,7 +81,7 @@ Task<Status> SetXattrOp::SetAcl(kv::Transaction& txn, std::string key) {
       inode->flags &= ~kInodeHasAcl;
       txn.Clear(key);
     } else {
-      inode->flags |= kInodeHasAcl;
+      inode->flags = (inode->flags | kInodeHasAcl) & ~kInodeNoXattrs;
       txn.Set(key, value_);
     }
   }
@@ -121,7 +122,8 @@ Task<Status> RemoveXattrOp::Run(kv::Transaction& txn) {
   Result<std::optional<std::string>> existing = co_await txn.Get(key);
   if (!existing.ok()) co_return existing.status();
   if (!*existing) co_return Missing(id_, name_);
-  CO_RETURN_IF_ERROR(co_await TouchInode(txn, id_, now_ns_, /*drop_acl=*/name_ == kAclAccess));
+  CO_RETURN_IF_ERROR(
+      co_await TouchInode(txn, id_, now_ns_, name_ == kAclAccess ? kInodeHasAcl : 0));
   txn.Clear(key);
   co_return Status();
 }

@@ -138,6 +138,7 @@ Range AllOrphans() { return PrefixRange(std::string(kOrphan)); }
 Range AllDentries() { return PrefixRange(std::string(kDentry)); }
 Range AllGcQueue() { return PrefixRange(std::string(kGcQueue)); }
 Range AllDirStats() { return PrefixRange(std::string(kDirStat)); }
+Range AllXattrs() { return PrefixRange(std::string(kXattr)); }
 
 std::string GcQueue(Nanos due, InodeId inode) {
   std::string k = WithId(kGcQueue, static_cast<uint64_t>(std::max<int64_t>(due.count(), 0)));

@@ -78,6 +78,7 @@ Range AllOrphans();
 Range AllDentries();
 Range AllGcQueue();
 Range AllDirStats();
+Range AllXattrs();
 
 // Ordered by due time, so the collector reads what is due from the front.
 std::string GcQueue(Nanos due, InodeId inode);

@@ -35,6 +35,9 @@ struct Layout {
 
 // InodeRecord::flags.
 inline constexpr uint32_t kInodeHasAcl = 1u << 0;  // a system.posix_acl_access beyond the mode
+// Known to have no extended attributes: set at creation when none was inherited, cleared by the
+// first one set and never set again (inodes from before the flag simply lack it).
+inline constexpr uint32_t kInodeNoXattrs = 1u << 1;
 
 struct InodeRecord {
   FileType type = FileType::kRegular;
