@@ -42,21 +42,22 @@ void BlobStore::MarkUsed(const BlobSlot& slot) {
 BlobSlot BlobStore::Allocate(uint32_t chunk_size_bytes) {
   CHECK(ValidChunkSize(chunk_size_bytes));
   auto size_log2 = static_cast<uint8_t>(std::countr_zero(chunk_size_bytes));
-  BlobSlot slot;
   // A freed slot first, even one waiting for its punch: its blocks are still allocated.
-  auto it = free_.lower_bound(SlotKey(size_log2, 0, 0));
-  auto discarded = discarded_.lower_bound(SlotKey(size_log2, 0, 0));
-  if (it != free_.end() && std::get<0>(*it) == size_log2) {
-    slot = BlobSlot{size_log2, std::get<1>(*it), std::get<2>(*it)};
-  } else if (discarded != discarded_.end() && std::get<0>(*discarded) == size_log2) {
-    slot = BlobSlot{size_log2, std::get<1>(*discarded), std::get<2>(*discarded)};
-  } else {
+  std::optional<BlobSlot> slot = FirstOfClass(free_, size_log2);
+  if (!slot) slot = FirstOfClass(discarded_, size_log2);
+  if (!slot) {
     uint64_t linear = next_fresh_[size_log2];
     slot = BlobSlot{size_log2, static_cast<uint32_t>(linear / kSlotsPerFile),
                     static_cast<uint32_t>(linear % kSlotsPerFile)};
   }
-  MarkUsed(slot);
-  return slot;
+  MarkUsed(*slot);
+  return *slot;
+}
+
+std::optional<BlobSlot> BlobStore::FirstOfClass(const std::set<SlotKey>& slots, uint8_t size_log2) {
+  auto it = slots.lower_bound(SlotKey(size_log2, 0, 0));
+  if (it == slots.end() || std::get<0>(*it) != size_log2) return std::nullopt;
+  return BlobSlot{size_log2, std::get<1>(*it), std::get<2>(*it)};
 }
 
 void BlobStore::Free(const BlobSlot& slot, bool discard) {
@@ -78,7 +79,6 @@ void BlobStore::Release(const SlotKey& key, bool discard) {
 Task<void> BlobStore::PunchDiscarded() {
   std::set<SlotKey> batch = std::move(discarded_);
   discarded_.clear();
-  punching_.insert(batch.begin(), batch.end());
   for (const SlotKey& key : batch) co_await Punch(key);
 }
 
@@ -95,7 +95,6 @@ Task<void> BlobStore::Punch(SlotKey key) {
     punch_failure_logged_ = true;
     LOG_WARN("blob store {}: freed chunk bytes stay on the disk: {}", dir_, st.ToString());
   }
-  punching_.erase(key);
   free_.insert(key);
 }
 

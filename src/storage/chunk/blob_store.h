@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -68,6 +69,8 @@ class BlobStore {
   std::string PathOf(FileKey key) const;
   void Release(const SlotKey& key, bool discard);
   Task<void> Punch(SlotKey key);
+  // The lowest slot of chunk size class `size_log2` in `slots`, if any.
+  static std::optional<BlobSlot> FirstOfClass(const std::set<SlotKey>& slots, uint8_t size_log2);
 
   Disk& disk_;
   std::string dir_;
@@ -75,7 +78,6 @@ class BlobStore {
   std::map<SlotKey, int> pins_;
   std::map<SlotKey, bool> free_when_unpinned_;  // slot -> discard
   std::set<SlotKey> discarded_;                 // free, waiting for a punch
-  std::set<SlotKey> punching_;                  // neither free nor used until the punch returns
   // Per size class: the lowest index never handed out, and the freed slots below it.
   std::map<uint8_t, uint64_t> next_fresh_;
   std::set<SlotKey> free_;
