@@ -1,11 +1,15 @@
 // FUSE callbacks on directories. The kernel resumes a listing by offset; the metadata servers
 // by the last name returned. A directory handle keeps the page of entries it is in, and the
-// offset of its first entry, so a listing of any size streams page by page.
+// offset of its first entry, so a listing of any size streams page by page, the next page
+// fetched while the kernel takes entries from the current one.
 #include <sys/stat.h>
 
+#include <future>
 #include <memory>
 #include <mutex>
 
+#include "client/api/client_impl.h"
+#include "client/api/convert.h"
 #include "fuse/fuse_context.h"
 
 namespace chainfs::fuse {
@@ -21,6 +25,10 @@ struct DirStream {
   DirPage page;
   bool fetched = false;
   bool plus = false;  // the page carries attributes (readdirplus)
+  // The page after this one, in flight while the kernel takes entries from this one.
+  std::future<Result<DirPage>> ahead;
+  std::string ahead_after;
+  bool ahead_plus = false;
 };
 
 DirStream* StreamOf(fuse_file_info* fi) { return reinterpret_cast<DirStream*>(fi->fh); }
@@ -52,18 +60,44 @@ void ReleaseDir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
   fuse_reply_err(req, 0);
 }
 
-// Makes the page start at listing index `base` with the entries after the name `after`.
+Task<Result<DirPage>> FetchPage(client::FsClient& fs, meta::Caller caller, InodeId ino,
+                                std::string after, uint32_t limit, bool plus) {
+  Result<meta::ReaddirRsp> r = co_await fs.Readdir(caller, ino, std::move(after), limit, plus);
+  if (!r.ok()) co_return r.status();
+  co_return api::ToDirPage(*r);
+}
+
+std::future<Result<DirPage>> StartFetch(fuse_req_t req, const Credentials& who, uint64_t ino,
+                                        const std::string& after, bool plus) {
+  Client::Impl& impl = StateOf(req).client->impl();
+  uint32_t limit = plus ? kPageWithAttrs : kPageOfNames;
+  return impl.Start([&impl, caller = api::ToCaller(who), ino, after, limit, plus] {
+    return FetchPage(*impl.fs, caller, InodeId(ino), after, limit, plus);
+  });
+}
+
+// Makes the page start at listing index `base` with the entries after the name `after`: the
+// page fetched ahead if it is that one, else a new one. Past the first page, the next one is
+// fetched ahead in the same kind (a listing that needs attributes keeps needing them).
 int Fetch(fuse_req_t req, DirStream& s, const Credentials& who, uint64_t base,
           const std::string& after, bool plus) {
-  DirPage page;
-  uint32_t limit = plus ? kPageWithAttrs : kPageOfNames;
-  int rc = StateOf(req).client->ReadDir(who, s.ino, after, limit, &page, plus);
-  if (rc != 0) return rc;
+  Result<DirPage> page = Unavailable("no page fetched");
+  if (s.ahead.valid()) {
+    std::future<Result<DirPage>> ahead = std::move(s.ahead);
+    if (s.ahead_after == after && s.ahead_plus == plus) page = ahead.get();
+  }
+  if (!page.ok()) page = StartFetch(req, who, s.ino, after, plus).get();
+  if (!page.ok()) return api::Errno(page.status());
   s.base = base;
   s.after = after;
-  s.page = std::move(page);
+  s.page = std::move(*page);
   s.plus = plus;
   s.fetched = true;
+  if (base > 0 && s.page.more && !s.page.entries.empty()) {
+    s.ahead_after = s.page.entries.back().name;
+    s.ahead_plus = plus;
+    s.ahead = StartFetch(req, who, s.ino, s.ahead_after, plus);
+  }
   return 0;
 }
 
@@ -134,10 +168,12 @@ ssize_t Fill(fuse_req_t req, DirStream& s, std::string& buf, off_t off, bool plu
   }
   for (;;) {
     uint64_t index = at - 2;
-    // A readdirplus answer ends with its page: the attributes of the next page would cost the
-    // metadata server a read per entry, and the kernel asks for the rest without them unless
-    // it looked names up meanwhile.
-    if (plus && used > 0 && s.fetched && index >= s.base + s.page.entries.size()) break;
+    // An answer ends with its page. The kernel parses it while the next page is fetched
+    // ahead, where one answer of many pages would keep the server, this daemon and the kernel
+    // waiting on each other in turn. And the attributes of a next page would cost the server
+    // a read per entry, where the kernel asks for the rest without them unless it looked
+    // names up meanwhile.
+    if (used > 0 && s.fetched && index >= s.base + s.page.entries.size()) break;
     int rc = Seek(req, s, who, index, plus);
     if (rc != 0) return used > 0 ? static_cast<ssize_t>(used) : rc;
     if (index < s.base || index >= s.base + s.page.entries.size()) break;  // the end

@@ -142,13 +142,7 @@ int Client::ReadDir(const Credentials& who, uint64_t ino, const std::string& aft
   Result<meta::ReaddirRsp> r = impl_->Run(
       [&] { return impl_->fs->Readdir(ToCaller(who), InodeId(ino), after, limit, plus); });
   if (!r.ok()) return Errno(r.status());
-  page->entries.clear();
-  for (const meta::DirEntry& e : r->entries) {
-    page->entries.push_back(DirEntry{e.name, e.child.value(), api::TypeBits(e.type)});
-  }
-  page->more = r->more;
-  page->attrs.clear();
-  for (const meta::Attr& a : r->attrs) page->attrs.push_back(ToFileAttr(a));
+  *page = api::ToDirPage(*r);
   return 0;
 }
 

@@ -39,16 +39,22 @@ struct Client::Impl {
 
   Runtime& runtime() { return rt.worker(0); }
 
-  // Runs the task `make()` returns on the worker thread and waits for its value. The task is
-  // made there too, so coroutine frames never cross threads.
+  // Starts the task `make()` returns on the worker thread; its value arrives in the future.
+  // The task is made there too, so coroutine frames never cross threads; `make` is copied.
   template <typename Make>
-  auto Run(Make make) -> typename api::TaskValue<decltype(make())>::type {
+  auto Start(Make make) -> std::future<typename api::TaskValue<decltype(make())>::type> {
     using T = typename api::TaskValue<decltype(make())>::type;
     auto done = std::make_shared<std::promise<T>>();
     std::future<T> value = done->get_future();
     Executor ex = rt.worker(0).executor();
-    asio::post(ex, [&make, done, ex] { Spawn(ex, api::Deliver<T>(make(), done), "client call"); });
-    return value.get();
+    asio::post(ex, [make, done, ex] { Spawn(ex, api::Deliver<T>(make(), done), "client call"); });
+    return value;
+  }
+
+  // Runs the task `make()` returns on the worker thread and waits for its value.
+  template <typename Make>
+  auto Run(Make make) -> typename api::TaskValue<decltype(make())>::type {
+    return Start([&make] { return make(); }).get();
   }
 };
 

@@ -66,6 +66,18 @@ FileAttr ToFileAttr(const meta::Attr& attr) {
   return a;
 }
 
+DirPage ToDirPage(const meta::ReaddirRsp& rsp) {
+  DirPage page;
+  page.entries.reserve(rsp.entries.size());
+  for (const meta::DirEntry& e : rsp.entries) {
+    page.entries.push_back(DirEntry{e.name, e.child.value(), TypeBits(e.type)});
+  }
+  page.more = rsp.more;
+  page.attrs.reserve(rsp.attrs.size());
+  for (const meta::Attr& a : rsp.attrs) page.attrs.push_back(ToFileAttr(a));
+  return page;
+}
+
 meta::Caller ToCaller(const Credentials& who) {
   meta::Caller c;
   c.uid = who.uid;
