@@ -40,6 +40,11 @@ DirStream* StreamOf(fuse_file_info* fi) { return reinterpret_cast<DirStream*>(fi
 // 20,000-entry listing: 256 and 2,048 took 19.6-19.9 ms, 1,024 for both 23.6-29.6 ms, 256 and
 // 4,096 28.6-34.6 ms).
 constexpr uint32_t kPageWithAttrs = 256;
+// The kernel asks for attributes on a directory's first page even when the program lists
+// names only, so the first page is smaller still: a 20,000-entry listing, 256 against 64
+// entries there, old and new daemons alternating on one cluster, three runs: 10.6-11.3 ms
+// against 10.1-10.2 ms (the server read 192 fewer inodes). `ls -l` pays one more request.
+constexpr uint32_t kFirstPageWithAttrs = 64;
 constexpr uint32_t kPageOfNames = 2048;
 
 void OpenDir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
@@ -70,7 +75,7 @@ Task<Result<DirPage>> FetchPage(client::FsClient& fs, meta::Caller caller, Inode
 std::future<Result<DirPage>> StartFetch(fuse_req_t req, const Credentials& who, uint64_t ino,
                                         const std::string& after, bool plus) {
   Client::Impl& impl = StateOf(req).client->impl();
-  uint32_t limit = plus ? kPageWithAttrs : kPageOfNames;
+  uint32_t limit = plus ? (after.empty() ? kFirstPageWithAttrs : kPageWithAttrs) : kPageOfNames;
   return impl.Start([&impl, caller = api::ToCaller(who), ino, after, limit, plus] {
     return FetchPage(*impl.fs, caller, InodeId(ino), after, limit, plus);
   });
