@@ -43,6 +43,7 @@ class RocksSnapshot : public StoreSnapshot {
     ro.iterate_upper_bound = &upper;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
     std::vector<KeyValue> out;
+    out.reserve(std::min<size_t>(limit == 0 ? 64 : limit, 4096));
     if (reverse) {
       it->SeekToLast();
     } else {

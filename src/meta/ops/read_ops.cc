@@ -41,11 +41,14 @@ Task<Status> ReaddirOp::Run(kv::Transaction& txn) {
   if (!rows.ok()) co_return rows.status();
   entries.clear();
   more = rows->size() > limit_;
-  for (size_t i = 0; i < rows->size() && i < limit_; ++i) {
-    const kv::KeyValue& row = (*rows)[i];
-    CO_ASSIGN_OR_RETURN(std::string name, keys::ParseDentryName(dir_, row.key));
+  size_t n = std::min<size_t>(rows->size(), limit_);
+  entries.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    kv::KeyValue& row = (*rows)[i];
     CO_ASSIGN_OR_RETURN(DentryRecord d, DecodeRecord<DentryRecord>(row.value));
-    entries.push_back({std::move(name), d.child, d.type});
+    // The name is the key's tail: taken in place, without another allocation per entry.
+    CO_RETURN_IF_ERROR(keys::TakeDentryName(dir_, row.key));
+    entries.push_back({std::move(row.key), d.child, d.type});
   }
   attrs.clear();
   if (!plus_) co_return Status();

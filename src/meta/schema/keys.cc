@@ -22,6 +22,13 @@ Range PrefixRange(std::string prefix) {
   return {std::move(prefix), std::move(end)};
 }
 
+// Whether `key` is an entry of `parent` (a name follows the prefix).
+bool InDirectory(InodeId parent, std::string_view key) {
+  constexpr size_t kPrefix = kDentry.size() + 8;
+  return key.size() > kPrefix && key.substr(0, kDentry.size()) == kDentry &&
+         ReadBigEndian(key.substr(kDentry.size(), 8)) == parent.value();
+}
+
 Status BadKey(std::string_view what, std::string_view key) {
   return Status(
       StatusCode::kCorruption,
@@ -58,11 +65,14 @@ Result<std::pair<InodeId, std::string>> ParseDentry(std::string_view key) {
 }
 
 Result<std::string> ParseDentryName(InodeId parent, std::string_view key) {
-  std::string prefix = WithId(kDentry, parent.value());
-  if (key.size() <= prefix.size() || key.substr(0, prefix.size()) != prefix) {
-    return BadKey("directory entry", key);
-  }
-  return std::string(key.substr(prefix.size()));
+  if (!InDirectory(parent, key)) return BadKey("directory entry", key);
+  return std::string(key.substr(kDentry.size() + 8));
+}
+
+Status TakeDentryName(InodeId parent, std::string& key) {
+  if (!InDirectory(parent, key)) return BadKey("directory entry", key);
+  key.erase(0, kDentry.size() + 8);
+  return Status();
 }
 
 std::string Xattr(InodeId inode, std::string_view name) {

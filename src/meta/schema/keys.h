@@ -44,6 +44,8 @@ Range Dentries(InodeId parent);
 Result<std::pair<InodeId, std::string>> ParseDentry(std::string_view key);
 // The name part of a dentry key of `parent`.
 Result<std::string> ParseDentryName(InodeId parent, std::string_view key);
+// The same, in place: `*key` becomes the name (kCorruption, key unchanged, if not in `parent`).
+Status TakeDentryName(InodeId parent, std::string& key);
 
 std::string Xattr(InodeId inode, std::string_view name);
 Range Xattrs(InodeId inode);
