@@ -32,7 +32,7 @@ class Server {
 
  private:
   struct State;
-  static Task<void> AcceptLoop(std::shared_ptr<State> state);
+  static Task<void> AcceptLoop(std::shared_ptr<State> state, std::shared_ptr<Listener> listener);
   static Task<void> Admit(std::shared_ptr<State> state, std::unique_ptr<Stream> stream);
   std::shared_ptr<State> state_;
 };

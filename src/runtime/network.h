@@ -54,6 +54,10 @@ class Network {
   virtual ~Network() = default;
   // Port 0 picks a free port; LocalAddress() tells which.
   virtual Result<std::unique_ptr<Listener>> Listen(const Address& address) = 0;
+  // A second way in to what listens on `address` (a port Listen() bound), for peers on this
+  // machine: Connect() to `address` goes there when it can. nullptr when the network has none
+  // for that address (then Connect() uses the first).
+  virtual Result<std::unique_ptr<Listener>> ListenLocal(const Address& address);
   virtual Task<Result<std::unique_ptr<Stream>>> Connect(Address address) = 0;
 };
 

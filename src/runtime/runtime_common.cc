@@ -56,6 +56,10 @@ Result<Address> Address::Parse(std::string_view text) {
 
 std::string Address::ToString() const { return host + ":" + std::to_string(port); }
 
+Result<std::unique_ptr<Listener>> Network::ListenLocal(const Address&) {
+  return std::unique_ptr<Listener>();
+}
+
 Task<Status> ReadExact(Stream& stream, std::span<char> out) {
   size_t done = 0;
   while (done < out.size()) {

@@ -4,13 +4,18 @@
 
 namespace chainfs {
 
-// TCP over asio sockets on the given executor (io_uring backend). Hosts must be IP addresses
-// or "localhost". Listeners set SO_REUSEADDR (a restarted server rebinds its port at once) but
-// not SO_REUSEPORT: a port another process listens on is an error, never silently shared.
+// TCP (and Unix sockets beside loopback addresses) over asio sockets on the given executor
+// (io_uring backend). Hosts must be IP addresses or "localhost". Listeners set SO_REUSEADDR (a
+// restarted server rebinds its port at once) but not SO_REUSEPORT: a port another process listens
+// on is an error, never silently shared.
 class RealNetwork : public Network {
  public:
   explicit RealNetwork(Executor ex) : ex_(std::move(ex)) {}
   Result<std::unique_ptr<Listener>> Listen(const Address& address) override;
+  // With CHAINFS_LOCAL_SOCKETS=1 in the environment, on a loopback address, the abstract Unix
+  // socket "\0chainfs:HOST:PORT", which Connect() to a loopback address then tries first; a
+  // round trip over it costs about half one over loopback TCP (design/rpc.md). Else nullptr.
+  Result<std::unique_ptr<Listener>> ListenLocal(const Address& address) override;
   Task<Result<std::unique_ptr<Stream>>> Connect(Address address) override;
 
  private:

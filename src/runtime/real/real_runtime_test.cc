@@ -80,6 +80,48 @@ TEST(RealRuntimeTest, PortInUseIsRefused) {
   EXPECT_NE(second.status().message().find(taken.ToString()), std::string::npos);
 }
 
+// Turns local sockets on for one test.
+struct LocalSockets {
+  LocalSockets() { ::setenv("CHAINFS_LOCAL_SOCKETS", "1", 1); }
+  ~LocalSockets() { ::unsetenv("CHAINFS_LOCAL_SOCKETS"); }
+};
+
+TEST(RealRuntimeTest, LoopbackPeersMeetOverAUnixSocketWhenOneListens) {
+  RealRuntime rt(1);
+  Network& net = rt.worker(0).network();
+  auto tcp = net.Listen({"127.0.0.1", 0});
+  ASSERT_TRUE(tcp.ok()) << tcp.status().ToString();
+  Address addr = (*tcp)->LocalAddress();
+  auto off = net.ListenLocal(addr);
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(*off, nullptr);  // not asked for
+  LocalSockets on;
+  auto local = net.ListenLocal(addr);
+  ASSERT_TRUE(local.ok()) << local.status().ToString();
+  ASSERT_NE(*local, nullptr);
+  // With the TCP listener gone, only the local one can answer.
+  (*tcp)->Close();
+  tcp->reset();
+  auto server =
+      asio::co_spawn(rt.worker(0).executor(), EchoOnce(std::move(*local)), asio::use_future);
+  Result<std::string> r = rt.RunSync(0, Ping(net, addr));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, "hello");
+  EXPECT_TRUE(server.get().ok());
+  // No local listener: TCP as before. Not a loopback address: none to make.
+  auto plain = net.Listen({"127.0.0.1", 0});
+  ASSERT_TRUE(plain.ok());
+  Address plain_addr = (*plain)->LocalAddress();
+  auto tcp_server =
+      asio::co_spawn(rt.worker(0).executor(), EchoOnce(std::move(*plain)), asio::use_future);
+  r = rt.RunSync(0, Ping(net, plain_addr));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(tcp_server.get().ok());
+  auto wildcard = net.ListenLocal({"0.0.0.0", plain_addr.port});
+  ASSERT_TRUE(wildcard.ok());
+  EXPECT_EQ(*wildcard, nullptr);
+}
+
 Task<Result<std::string>> DiskRoundTrip(Disk& disk, std::string dir) {
   CO_RETURN_IF_ERROR(co_await disk.MakeDirs(dir));
   auto f = co_await disk.Open(dir + "/f", OpenMode::kCreate);
