@@ -40,8 +40,8 @@ Result<tcp::endpoint> ToEndpoint(const Address& a) {
 // The Unix socket that stands beside a loopback TCP address: in the abstract namespace (a name
 // starting with NUL), which belongs to the network namespace as loopback does, so the same
 // processes reach it, and it goes with its listener, leaving no file behind.
-// Off unless CHAINFS_LOCAL_SOCKETS=1 (design/rpc.md: faster metadata round trips, slower
-// sequential reads from cold storage servers, not yet understood).
+// Off unless CHAINFS_LOCAL_SOCKETS=1 (design/rpc.md: faster metadata round trips; whether
+// sequential reads from cold storage servers lose is not settled).
 std::optional<unix_socket::endpoint> LocalEndpoint(const tcp::endpoint& ep) {
   const char* wanted = std::getenv("CHAINFS_LOCAL_SOCKETS");
   if (wanted == nullptr || std::string_view(wanted) != "1") return std::nullopt;
