@@ -64,11 +64,6 @@ Result<std::pair<InodeId, std::string>> ParseDentry(std::string_view key) {
   return std::make_pair(parent, std::string(key.substr(kDentry.size() + 8)));
 }
 
-Result<std::string> ParseDentryName(InodeId parent, std::string_view key) {
-  if (!InDirectory(parent, key)) return BadKey("directory entry", key);
-  return std::string(key.substr(kDentry.size() + 8));
-}
-
 Status TakeDentryName(InodeId parent, std::string& key) {
   if (!InDirectory(parent, key)) return BadKey("directory entry", key);
   key.erase(0, kDentry.size() + 8);

@@ -42,9 +42,8 @@ std::string Dentry(InodeId parent, std::string_view name);
 Range Dentries(InodeId parent);
 // Parent and name of any dentry key.
 Result<std::pair<InodeId, std::string>> ParseDentry(std::string_view key);
-// The name part of a dentry key of `parent`.
-Result<std::string> ParseDentryName(InodeId parent, std::string_view key);
-// The same, in place: `*key` becomes the name (kCorruption, key unchanged, if not in `parent`).
+// The name part of a dentry key of `parent`, in place: `key` becomes the name (kCorruption,
+// `key` unchanged, if it is not an entry of `parent`).
 Status TakeDentryName(InodeId parent, std::string& key);
 
 std::string Xattr(InodeId inode, std::string_view name);
