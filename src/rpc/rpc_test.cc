@@ -201,11 +201,17 @@ class SimHarness : public Harness {
 class RpcTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "real") {
-      h_ = std::make_unique<RealHarness>();
-    } else {
+    // "local": loopback peers meet over a Unix socket, the default; "tcp": over TCP.
+    if (GetParam() == "tcp") ::setenv("CHAINFS_LOCAL_SOCKETS", "0", 1);
+    if (GetParam() == "sim") {
       h_ = std::make_unique<SimHarness>();
+    } else {
+      h_ = std::make_unique<RealHarness>();
     }
+  }
+  void TearDown() override {
+    h_.reset();
+    ::unsetenv("CHAINFS_LOCAL_SOCKETS");
   }
   TestService::Client Stub() { return TestService::Client(Channel{&h_->pool(), h_->address()}); }
   std::unique_ptr<Harness> h_;
@@ -510,6 +516,31 @@ std::vector<std::string> RpcScenarioTrace(uint64_t seed) {
   return trace;
 }
 
+// Peers connect to the local socket first, so a server whose local name another process holds
+// must not start on the TCP port alone.
+TEST(RpcRealTest, ALocalNameHeldElsewhereRefusesTheStart) {
+  RealRuntime rt(1);
+  Network& net = rt.worker(0).network();
+  auto tcp = net.Listen({"127.0.0.1", 0});
+  ASSERT_TRUE(tcp.ok()) << tcp.status().ToString();
+  Address addr = (*tcp)->LocalAddress();
+  auto squatter = net.ListenLocal(addr);
+  ASSERT_TRUE(squatter.ok()) << squatter.status().ToString();
+  ASSERT_NE(*squatter, nullptr);
+  (*tcp)->Close();
+  tcp->reset();
+  std::unique_ptr<Server> server;
+  std::unique_ptr<TestHandler> handler;
+  Status st = rt.RunSync(0, StartOn(rt.worker(0), &server, &handler, addr));
+  EXPECT_EQ(st.code(), StatusCode::kUnavailable) << st.ToString();
+  EXPECT_NE(st.message().find("local socket"), std::string_view::npos) << st.message();
+  EXPECT_NE(st.message().find(addr.ToString()), std::string_view::npos) << st.message();
+  // The refused start left the TCP port free.
+  auto again = net.Listen(addr);
+  EXPECT_TRUE(again.ok()) << again.status().ToString();
+  (void)rt.RunSync(0, StopOn(&server));
+}
+
 TEST(RpcSimTest, SameSeedSameTraceThroughFaults) {
   std::vector<std::string> first = RpcScenarioTrace(5);
   EXPECT_GT(first.size(), 100u);
@@ -517,7 +548,7 @@ TEST(RpcSimTest, SameSeedSameTraceThroughFaults) {
   EXPECT_NE(first, RpcScenarioTrace(6));
 }
 
-INSTANTIATE_TEST_SUITE_P(Transports, RpcTest, ::testing::Values("real", "sim"),
+INSTANTIATE_TEST_SUITE_P(Transports, RpcTest, ::testing::Values("local", "tcp", "sim"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -43,13 +43,15 @@ Status Server::Start(const Address& address) {
   if (!listener.ok()) return listener.status();
   state_->address = (*listener)->LocalAddress();
   state_->listeners.push_back(std::move(*listener));
-  // Peers on this machine come in faster the local way; without it they still come by TCP.
+  // Peers on this machine come in faster the local way. Its name taken by another process is
+  // refused like a taken port: peers would connect there first.
   Result<std::unique_ptr<Listener>> local = state_->rt.network().ListenLocal(state_->address);
   if (!local.ok()) {
-    LOG_WARN("{}: no local listener: {}", state_->address.ToString(), local.status().ToString());
-  } else if (*local) {
-    state_->listeners.push_back(std::move(*local));
+    state_->listeners.front()->Close();
+    state_->listeners.clear();
+    return local.status();
   }
+  if (*local) state_->listeners.push_back(std::move(*local));
   for (const std::shared_ptr<Listener>& l : state_->listeners) {
     state_->rt.Spawn(AcceptLoop(state_, l), "rpc-accept");
   }

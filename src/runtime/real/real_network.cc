@@ -40,11 +40,10 @@ Result<tcp::endpoint> ToEndpoint(const Address& a) {
 // The Unix socket that stands beside a loopback TCP address: in the abstract namespace (a name
 // starting with NUL), which belongs to the network namespace as loopback does, so the same
 // processes reach it, and it goes with its listener, leaving no file behind.
-// Off unless CHAINFS_LOCAL_SOCKETS=1 (design/rpc.md: faster metadata round trips; whether
-// sequential reads from cold storage servers lose is not settled).
+// CHAINFS_LOCAL_SOCKETS=0 turns them off (design/rpc.md).
 std::optional<unix_socket::endpoint> LocalEndpoint(const tcp::endpoint& ep) {
   const char* wanted = std::getenv("CHAINFS_LOCAL_SOCKETS");
-  if (wanted == nullptr || std::string_view(wanted) != "1") return std::nullopt;
+  if (wanted != nullptr && std::string_view(wanted) == "0") return std::nullopt;
   if (!ep.address().is_loopback() || ep.port() == 0) return std::nullopt;
   std::string name = fmt::format("{}chainfs:{}:{}", '\0', ep.address().to_string(), ep.port());
   return unix_socket::endpoint(name);
@@ -207,7 +206,10 @@ Result<std::unique_ptr<Listener>> RealNetwork::ListenLocal(const Address& addres
   std::optional<unix_socket::endpoint> local = LocalEndpoint(ep);
   if (!local) return std::unique_ptr<Listener>();
   unix_socket::acceptor acceptor(ex_);
-  RETURN_IF_ERROR(Bind(acceptor, *local, address, /*reuse=*/false));
+  if (Status st = Bind(acceptor, *local, address, /*reuse=*/false); !st.ok()) {
+    return Status(st.code(), fmt::format("{} (its local socket, abstract name 'chainfs:{}:{}')",
+                                         st.message(), ep.address().to_string(), ep.port()));
+  }
   return std::unique_ptr<Listener>(
       std::make_unique<RealListener<unix_socket>>(std::move(acceptor), address));
 }

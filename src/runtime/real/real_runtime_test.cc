@@ -80,10 +80,10 @@ TEST(RealRuntimeTest, PortInUseIsRefused) {
   EXPECT_NE(second.status().message().find(taken.ToString()), std::string::npos);
 }
 
-// Turns local sockets on for one test.
-struct LocalSockets {
-  LocalSockets() { ::setenv("CHAINFS_LOCAL_SOCKETS", "1", 1); }
-  ~LocalSockets() { ::unsetenv("CHAINFS_LOCAL_SOCKETS"); }
+// Turns local sockets off for one test.
+struct NoLocalSockets {
+  NoLocalSockets() { ::setenv("CHAINFS_LOCAL_SOCKETS", "0", 1); }
+  ~NoLocalSockets() { ::unsetenv("CHAINFS_LOCAL_SOCKETS"); }
 };
 
 TEST(RealRuntimeTest, LoopbackPeersMeetOverAUnixSocketWhenOneListens) {
@@ -92,13 +92,18 @@ TEST(RealRuntimeTest, LoopbackPeersMeetOverAUnixSocketWhenOneListens) {
   auto tcp = net.Listen({"127.0.0.1", 0});
   ASSERT_TRUE(tcp.ok()) << tcp.status().ToString();
   Address addr = (*tcp)->LocalAddress();
-  auto off = net.ListenLocal(addr);
-  ASSERT_TRUE(off.ok());
-  EXPECT_EQ(*off, nullptr);  // not asked for
-  LocalSockets on;
+  {
+    NoLocalSockets off_switch;
+    auto off = net.ListenLocal(addr);
+    ASSERT_TRUE(off.ok());
+    EXPECT_EQ(*off, nullptr);
+  }
   auto local = net.ListenLocal(addr);
   ASSERT_TRUE(local.ok()) << local.status().ToString();
   ASSERT_NE(*local, nullptr);
+  auto taken = net.ListenLocal(addr);  // one listener per name, as per port
+  EXPECT_EQ(taken.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(taken.status().message().find("local socket"), std::string::npos);
   // With the TCP listener gone, only the local one can answer.
   (*tcp)->Close();
   tcp->reset();
