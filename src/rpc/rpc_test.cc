@@ -425,7 +425,13 @@ TEST_P(RpcTest, PoolReconnectsAfterServerRestart) {
   Status st = h_->Run(ExpectDown(Stub()));
   EXPECT_TRUE(st.ok()) << st.ToString();
   h_->StartServer(addr.port);
+  // The first call may still meet a connection broken by the restart (kUnavailable, which
+  // callers retry); the pool must then open a new one. Seen once in a loaded CI run over a
+  // local socket: the write of the first call after the restart failed with EPIPE.
   st = h_->Run(EchoOnce(Stub(), "two"));
+  for (int i = 0; i < 3 && st.code() == StatusCode::kUnavailable; ++i) {
+    st = h_->Run(EchoOnce(Stub(), "two"));
+  }
   EXPECT_TRUE(st.ok()) << st.ToString();
 }
 
