@@ -11,12 +11,13 @@
 #include "chainfs/client.h"
 #include "fuse/dir_attrs.h"
 #include "fuse/kept_pages.h"
+#include "fuse/statahead.h"
 #include "fuse/xattr_free.h"
 
 // What every FUSE callback shares: the client, the lock owners this mount has used (so a close
 // releases POSIX locks only where some were taken), and which files' cached pages an open may
-// keep, and the directory attributes and absent extended attributes it may answer itself. Private
-// to src/fuse.
+// keep, and the directory attributes, absent extended attributes and fetched entries it may
+// answer itself. Private to src/fuse.
 namespace chainfs::fuse {
 
 struct MountState {
@@ -30,6 +31,7 @@ struct MountState {
   KeptPages kept_pages;
   DirAttrs dir_attrs;
   XattrFree xattr_free;
+  Statahead statahead;
 };
 
 inline MountState& StateOf(fuse_req_t req) {

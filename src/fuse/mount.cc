@@ -77,6 +77,7 @@ Status ServeMount(Client& client, const MountOptions& options,
   state.attr_timeout = options.attr_timeout;
   state.dir_attrs.set_ttl(options.attr_timeout);
   state.xattr_free.set_ttl(options.attr_timeout);
+  state.statahead.set_ttl(options.attr_timeout);
   state.entry_timeout = options.entry_timeout;
   state.mountpoint = options.mountpoint;
   state.on_mounted = on_mounted;
@@ -99,7 +100,7 @@ Status ServeMount(Client& client, const MountOptions& options,
                                 options.mountpoint));
     fuse_remove_signal_handlers(se);
   } else {
-    int rc = ServeOnWorker(se, client, options.max_threads);
+    int rc = ServeOnWorker(se, client, state.statahead, options.max_threads);
     fuse_session_unmount(se);
     fuse_remove_signal_handlers(se);
     if (rc < 0) result = Status(StatusCode::kIoError, fmt::format("FUSE loop: {}", strerror(-rc)));

@@ -20,7 +20,9 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "client/api/client_impl.h"
@@ -50,10 +52,11 @@ class RequestPool {
   RequestPool(const RequestPool&) = delete;
   RequestPool& operator=(const RequestPool&) = delete;
 
-  // Takes ownership of `buf.mem` (from malloc).
-  void Submit(fuse_buf buf) {
+  // Takes ownership of `buf.mem` (from malloc). `change`, when given, is told once the request
+  // is answered.
+  void Submit(fuse_buf buf, Statahead* change) {
     std::lock_guard lock(mu_);
-    queue_.push_back(buf);
+    queue_.push_back({buf, change});
     // Each waiting thread takes one request; one more than they can take starts a thread.
     if (queue_.size() > idle_ && threads_.size() < max_threads_) {
       threads_.emplace_back([this] { Work(); });
@@ -73,11 +76,12 @@ class RequestPool {
         --idle_;
         if (queue_.empty()) return;
       }
-      fuse_buf buf = queue_.front();
+      auto [buf, change] = queue_.front();
       queue_.pop_front();
       lock.unlock();
-      fuse_session_process_buf(se_, &buf);
+      fuse_session_process_buf(se_, &buf);  // the blocking callback answers before it returns
       std::free(buf.mem);
+      if (change != nullptr) change->MutationEnded();
       lock.lock();
     }
   }
@@ -86,7 +90,7 @@ class RequestPool {
   unsigned max_threads_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<fuse_buf> queue_;
+  std::deque<std::pair<fuse_buf, Statahead*>> queue_;
   std::vector<std::thread> threads_;
   size_t idle_ = 0;  // threads waiting for a request
   bool stopping_ = false;
@@ -95,25 +99,40 @@ class RequestPool {
 struct Loop {
   fuse_session* se;
   RequestPool* pool;
+  Statahead* changes;
   asio::posix::stream_descriptor* device = nullptr;  // while the reader runs
   bool done = false;
 };
+
+// The change the worker's callback is being handed (TakeChange).
+thread_local Statahead* unclaimed_change = nullptr;
+
+// Processes `buf` here, telling `change` (if any) once it is answered.
+void ProcessHere(Loop& loop, fuse_buf& buf, Statahead* change) {
+  unclaimed_change = change;
+  fuse_session_process_buf(loop.se, &buf);
+  // Not taken: answered by the callback itself (or not a request served by a coroutine).
+  if (unclaimed_change != nullptr) unclaimed_change->MutationEnded();
+  unclaimed_change = nullptr;
+}
 
 void Dispatch(Loop& loop, fuse_buf& buf) {
   uint32_t opcode = 0;
   if (buf.size >= sizeof(fuse_in_header)) {
     opcode = reinterpret_cast<const fuse_in_header*>(buf.mem)->opcode;
   }
-  if (ServedOnWorker(opcode)) return fuse_session_process_buf(loop.se, &buf);
+  std::span<const char> bytes(static_cast<const char*>(buf.mem), buf.size);
+  Statahead* change = loop.changes->MutationBegun(bytes) ? loop.changes : nullptr;
+  if (ServedOnWorker(opcode)) return ProcessHere(loop, buf, change);
   fuse_buf own = buf;
   if (buf.size <= kCopyBelow) {
     own.mem = std::malloc(buf.size);
-    if (own.mem == nullptr) return fuse_session_process_buf(loop.se, &buf);  // answers ENOMEM
+    if (own.mem == nullptr) return ProcessHere(loop, buf, change);  // answers ENOMEM
     std::memcpy(own.mem, buf.mem, buf.size);
   } else {
     buf.mem = nullptr;  // the next read allocates another
   }
-  loop.pool->Submit(own);
+  loop.pool->Submit(own, change);
 }
 
 // Requests the worker is still serving; the loop does not end before they have answered.
@@ -164,24 +183,28 @@ Task<void> WatchExit(Runtime& rt, std::shared_ptr<Loop> loop) {
 
 }  // namespace
 
-Task<void> CountedRequest(Task<void> task) {
+Statahead* TakeChange() { return std::exchange(unclaimed_change, nullptr); }
+
+Task<void> CountedRequest(Task<void> task, Statahead* change) {
   ++worker_requests;
   try {
     co_await std::move(task);
   } catch (...) {
+    if (change != nullptr) change->MutationEnded();
     --worker_requests;
     throw;
   }
+  if (change != nullptr) change->MutationEnded();
   --worker_requests;
 }
 
-int ServeOnWorker(fuse_session* se, Client& client, unsigned max_threads) {
+int ServeOnWorker(fuse_session* se, Client& client, Statahead& changes, unsigned max_threads) {
   Runtime& rt = client.impl().runtime();
   int fd = fuse_session_fd(se);
   int flags = fcntl(fd, F_GETFL);
   if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) return -errno;
   RequestPool pool(se, max_threads);
-  auto loop = std::make_shared<Loop>(Loop{.se = se, .pool = &pool});
+  auto loop = std::make_shared<Loop>(Loop{.se = se, .pool = &pool, .changes = &changes});
   rt.Spawn(WatchExit(rt, loop), "fuse exit watch");
   return asio::co_spawn(rt.executor(), ReadRequests(rt, loop), asio::use_future).get();
 }

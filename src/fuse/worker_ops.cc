@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <linux/fuse.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <iterator>
 #include <mutex>
 #include <string>
 
@@ -21,19 +23,56 @@ namespace {
 
 client::FsClient& FsOf(fuse_req_t req) { return *StateOf(req).client->impl().fs; }
 
+Statahead::Who WhoOf(const Credentials& who) { return {who.uid, who.gid, who.groups}; }
+
+// Reads the attributes of up to Statahead::kMaxEntries entries of `dir` into `statahead`.
+Task<void> FetchAhead(client::FsClient& fs, Statahead& statahead, InodeId dir, Credentials who,
+                      uint64_t token) {
+  constexpr uint32_t kPage = 4096;
+  auto started = Statahead::Clock::now();
+  std::vector<meta::DirEntry> entries;
+  std::vector<meta::Attr> attrs;
+  std::string after;
+  bool more = true;
+  while (more && entries.size() < Statahead::kMaxEntries) {
+    Result<meta::ReaddirRsp> page =
+        co_await fs.Readdir(api::ToCaller(who), dir, after, kPage, true);
+    if (!page.ok() || page->attrs.size() != page->entries.size()) {
+      statahead.FetchFailed();
+      co_return;
+    }
+    if (page->entries.empty()) break;
+    after = page->entries.back().name;
+    more = page->more;
+    std::move(page->entries.begin(), page->entries.end(), std::back_inserter(entries));
+    std::move(page->attrs.begin(), page->attrs.end(), std::back_inserter(attrs));
+  }
+  statahead.Fetched(dir.value(), WhoOf(who), token, started, entries, std::move(attrs));
+}
+
 Task<void> ServeLookup(fuse_req_t req, fuse_ino_t parent, std::string name, Credentials who) {
-  Result<meta::Attr> r = co_await FsOf(req).Lookup(api::ToCaller(who), InodeId(parent), name);
+  MountState& m = StateOf(req);
+  if (std::optional<Statahead::Hit> hit = m.statahead.Find(parent, name, WhoOf(who))) {
+    fuse_entry_param e = EntryOf(req, api::ToFileAttr(hit->attr));
+    e.attr_timeout = std::min(e.attr_timeout, hit->seconds_left);
+    e.entry_timeout = std::min(e.entry_timeout, hit->seconds_left);
+    fuse_reply_entry(req, &e);
+    co_return;
+  }
+  std::optional<uint64_t> fetch = m.statahead.Missed(parent, WhoOf(who));
+  client::FsClient& fs = FsOf(req);
+  Result<meta::Attr> r = co_await fs.Lookup(api::ToCaller(who), InodeId(parent), name);
   if (!r.ok() && r.status().code() == StatusCode::kNotFound) {
     // Not cached as absent: another client may create it at any moment.
     fuse_entry_param e{};
     fuse_reply_entry(req, &e);
-    co_return;
-  }
-  if (!r.ok()) {
+  } else if (!r.ok()) {
     ReplyErr(req, api::Errno(r.status()));
-    co_return;
+  } else {
+    ReplyEntry(req, 0, api::ToFileAttr(*r));
   }
-  ReplyEntry(req, 0, api::ToFileAttr(*r));
+  // The request is answered: from here on only what outlives it.
+  if (fetch) co_await FetchAhead(fs, m.statahead, InodeId(parent), std::move(who), *fetch);
 }
 
 Task<void> ServeGetAttr(fuse_req_t req, fuse_ino_t ino) {
@@ -82,6 +121,11 @@ Task<void> ReplyOpened(fuse_req_t req, fuse_ino_t ino, fuse_file_info fi, const 
   // pages of a file nobody changed since stay.
   fi.keep_cache = StateOf(req).kept_pages.KeepOnOpen(ino, attr) ? 1 : 0;
   fi.direct_io = (fi.flags & O_DIRECT) != 0;
+  // What is needed after the answer, which ends `req`.
+  Statahead& statahead = StateOf(req).statahead;
+  client::FsClient& fs = FsOf(req);
+  bool read_only = (fi.flags & O_ACCMODE) == O_RDONLY && (fi.flags & O_TRUNC) == 0;
+  if (read_only) statahead.OpenedReadOnly(handle);  // before its flush can come
   int rc;
   if (created) {
     fuse_entry_param e = EntryOf(req, api::ToFileAttr(attr));
@@ -89,7 +133,10 @@ Task<void> ReplyOpened(fuse_req_t req, fuse_ino_t ino, fuse_file_info fi, const 
   } else {
     rc = fuse_reply_open(req, &fi);
   }
-  if (rc != 0) (void)co_await FsOf(req).Release(handle);
+  if (rc != 0) {
+    statahead.ForgetHandle(handle);
+    (void)co_await fs.Release(handle);
+  }
 }
 
 Task<void> ServeOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info fi, Credentials who) {
@@ -155,7 +202,7 @@ Task<void> ServeGetXattr(fuse_req_t req, fuse_ino_t ino, std::string name, size_
 }
 
 void Start(fuse_req_t req, Task<void> task, const char* what) {
-  StateOf(req).client->impl().runtime().Spawn(CountedRequest(std::move(task)), what);
+  StateOf(req).client->impl().runtime().Spawn(CountedRequest(std::move(task), TakeChange()), what);
 }
 
 void Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {

@@ -179,6 +179,48 @@ PY
 }
 check "listing a directory of several pages" big_listing
 
+# Statahead: after a program has looked up many names of one directory, the daemon answers
+# lookups from a listing it fetched. Changes made through the mount must show at once, even
+# when the kernel has forgotten its own entries (dropped here, as root) and asks again.
+statahead_changes() {
+  mkdir ahead && python3 - <<'PY'
+import os
+def forget():
+    try:
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("2")
+    except OSError:
+        pass
+def stat_all():
+    forget()
+    return {n: os.stat(f"ahead/{n}") for n in sorted(os.listdir("ahead"))}
+for i in range(300):
+    os.close(os.open(f"ahead/f{i:03d}", os.O_CREAT | os.O_WRONLY, 0o644))
+assert len(stat_all()) == 300
+with open("ahead/f010", "w") as f:
+    f.write("x" * 1234)
+os.unlink("ahead/f020")
+os.chmod("ahead/f030", 0o600)
+os.rename("ahead/f040", "ahead/g040")
+os.link("ahead/f050", "ahead/h050")
+with open("ahead/f060", "a") as f:
+    f.write("y" * 77)
+    f.flush()
+    forget()
+    assert os.stat("ahead/f060").st_size == 77
+os.truncate("ahead/f010", 1000)
+forget()
+assert os.stat("ahead/f010").st_size == 1000
+assert not os.path.exists("ahead/f020")
+assert os.stat("ahead/f030").st_mode & 0o777 == 0o600
+assert not os.path.exists("ahead/f040") and os.path.exists("ahead/g040")
+assert os.stat("ahead/f050").st_nlink == 2
+after = stat_all()
+assert len(after) == 300 and after["f060"].st_size == 77, len(after)
+PY
+}
+check "statahead never hides the mount's own changes" statahead_changes
+
 permissions() {
   mkdir private shared && chmod 700 private && echo secret >private/f && chmod 1777 shared &&
     echo mine >shared/rootfile && chmod 644 shared/rootfile &&
