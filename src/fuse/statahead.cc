@@ -51,6 +51,14 @@ std::optional<Statahead::Hit> Statahead::Find(uint64_t parent, std::string_view 
   return Hit{it->second, std::chrono::duration<double>(s->started + ttl_ - now).count()};
 }
 
+size_t Statahead::StreakFor(uint64_t parent) const {
+  size_t entries = 0;
+  for (const Snapshot& s : snapshots_) {
+    if (s.parent == parent) entries = s.entries.size();
+  }
+  return std::max<size_t>(kStreak, entries / kEntriesPerLookup);
+}
+
 std::optional<uint64_t> Statahead::Missed(uint64_t parent, const Who& who, Clock::time_point now) {
   std::lock_guard lock(mu_);
   if (ttl_ <= Clock::duration::zero()) return std::nullopt;
@@ -63,7 +71,8 @@ std::optional<uint64_t> Statahead::Missed(uint64_t parent, const Who& who, Clock
   ++streak_;
   // A valid snapshot that lacks the name has nothing more to give (the name is new, or past
   // what was fetched); a change in flight would make the fetch's answer useless.
-  if (streak_ < kStreak || fetching_ || in_flight_ > 0 || Valid(parent, who, now) != nullptr) {
+  if (streak_ < StreakFor(parent) || fetching_ || in_flight_ > 0 ||
+      Valid(parent, who, now) != nullptr) {
     return std::nullopt;
   }
   fetching_ = true;

@@ -149,6 +149,17 @@ TEST_F(StataheadTest, LookupsInAnotherDirectoryOrAChangeBreakTheStreak) {
   EXPECT_FALSE(MissStreak(alice, t0).has_value());
 }
 
+TEST_F(StataheadTest, ABigDirectoryIsFetchedAgainOnlyAfterLookupsWorthTheListing) {
+  std::optional<uint64_t> token = MissStreak(alice, t0);
+  ASSERT_TRUE(token.has_value());
+  Listing l = Files(1600);
+  s.Fetched(kDir, alice, *token, t0, l.entries, l.attrs);
+  auto later = t0 + milliseconds(1000);
+  size_t worth = 1600 / Statahead::kEntriesPerLookup;
+  for (size_t i = 0; i + 1 < worth; ++i) ASSERT_FALSE(s.Missed(kDir, alice, later)) << i;
+  EXPECT_TRUE(s.Missed(kDir, alice, later).has_value());
+}
+
 TEST_F(StataheadTest, KeepsTheNewestDirectories) {
   for (uint64_t dir = 1; dir <= Statahead::kMaxDirs + 1; ++dir) {
     std::optional<uint64_t> token;
