@@ -67,7 +67,8 @@ class CreateOp : public kv::TxnBody {
  private:
   // The parent's default ACL, if it has one, becomes the new inode's access ACL (and, for a
   // directory, its default ACL too) and limits its mode; otherwise the caller's umask does.
-  Task<Status> ApplyDefaultAcl(kv::Transaction& txn, bool is_dir, InodeRecord& inode);
+  Task<Status> ApplyDefaultAcl(kv::Transaction& txn, const InodeRecord& parent, bool is_dir,
+                               InodeRecord& inode);
   Caller caller_;
   InodeId parent_;
   std::string name_;
