@@ -48,6 +48,9 @@ class Transaction {
   // pay a round trip per read send them together.
   virtual Task<Result<std::vector<std::optional<std::string>>>> GetMany(
       std::vector<std::string> keys);
+  // SnapshotGet of several keys, values in the same order; engines batch them where they can.
+  virtual Task<Result<std::vector<std::optional<std::string>>>> SnapshotGetMany(
+      std::vector<std::string> keys);
   // Pairs with begin <= key < end, in key order (or reverse).
   virtual Task<Result<std::vector<KeyValue>>> GetRange(std::string begin, std::string end,
                                                        RangeOptions options) = 0;

@@ -200,6 +200,49 @@ TEST_P(KvConformanceTest, GetManyReadsEveryKeyInOrder) {
   EXPECT_TRUE(Run(t1->Commit()).ok());
 }
 
+// What a transaction sees of each key: stored, its own set, clear, cleared range or atomic
+// over the stored value, or nothing; batched or one by one, the same.
+TEST_P(KvConformanceTest, SnapshotGetManySeesWhatSnapshotGetSees) {
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"a", "1"}, {"c", "3"}, {"d", "4"}, {"e", "5"}})).ok());
+  auto t1 = engine_->Begin();
+  t1->Set("b", "local");
+  t1->Clear("c");
+  t1->ClearRange("d", "e");
+  t1->AtomicAdd("n", 7);
+  std::vector<std::string> keys{"a", "b", "c", "d", "e", "missing", "n"};
+  auto values = Run(t1->SnapshotGetMany(keys));
+  ASSERT_TRUE(values.ok()) << values.status().ToString();
+  ASSERT_EQ(values->size(), keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto one = Run(t1->SnapshotGet(keys[i]));
+    ASSERT_TRUE(one.ok());
+    EXPECT_EQ((*values)[i], *one) << keys[i];
+  }
+  EXPECT_EQ((*values)[0], "1");
+  EXPECT_EQ((*values)[1], "local");
+  EXPECT_FALSE((*values)[2].has_value());
+  EXPECT_FALSE((*values)[3].has_value());
+  EXPECT_EQ((*values)[4], "5");
+  EXPECT_FALSE((*values)[5].has_value());
+  auto n = kv::DecodeInt64(*(*values)[6]);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 7);
+  auto none = Run(t1->SnapshotGetMany({}));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  EXPECT_TRUE(Run(t1->Commit()).ok());
+}
+
+TEST_P(KvPreciseConflictTest, SnapshotGetManyAddsNoReadConflict) {
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"a", "1"}, {"c", "3"}})).ok());
+  auto t1 = engine_->Begin();
+  std::vector<std::string> keys{"a", "c"};
+  ASSERT_TRUE(Run(t1->SnapshotGetMany(keys)).ok());
+  t1->Set("b", "2");
+  ASSERT_TRUE(Run(SetAll(*engine_, {{"c", "changed"}})).ok());
+  EXPECT_TRUE(Run(t1->Commit()).ok());
+}
+
 TEST_P(KvPreciseConflictTest, GetManyAddsAReadConflictPerKey) {
   ASSERT_TRUE(Run(SetAll(*engine_, {{"a", "1"}, {"c", "3"}})).ok());
   auto t1 = engine_->Begin();

@@ -24,6 +24,10 @@ class ReadOnlyTransaction : public Transaction {
       std::vector<std::string> keys) override {
     return inner_->GetMany(std::move(keys));
   }
+  Task<Result<std::vector<std::optional<std::string>>>> SnapshotGetMany(
+      std::vector<std::string> keys) override {
+    return inner_->SnapshotGetMany(std::move(keys));
+  }
   void Set(std::string_view, std::string_view) override { wrote_ = true; }
   void Clear(std::string_view) override { wrote_ = true; }
   void ClearRange(std::string_view, std::string_view) override { wrote_ = true; }
@@ -46,6 +50,17 @@ Task<Result<std::vector<std::optional<std::string>>>> Transaction::GetMany(
   std::vector<std::optional<std::string>> values;
   for (std::string& key : keys) {
     Result<std::optional<std::string>> v = co_await Get(std::move(key));
+    if (!v.ok()) co_return v.status();
+    values.push_back(std::move(*v));
+  }
+  co_return values;
+}
+
+Task<Result<std::vector<std::optional<std::string>>>> Transaction::SnapshotGetMany(
+    std::vector<std::string> keys) {
+  std::vector<std::optional<std::string>> values;
+  for (std::string& key : keys) {
+    Result<std::optional<std::string>> v = co_await SnapshotGet(std::move(key));
     if (!v.ok()) co_return v.status();
     values.push_back(std::move(*v));
   }

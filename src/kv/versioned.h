@@ -45,6 +45,9 @@ class StoreSnapshot {
  public:
   virtual ~StoreSnapshot() = default;
   virtual Result<std::optional<std::string>> Get(std::string_view key) = 0;
+  // Get of several keys, values in the same order; stores batch them where they can.
+  virtual Result<std::vector<std::optional<std::string>>> GetMany(
+      const std::vector<std::string_view>& keys);
   // Up to `limit` pairs (0 = all) of begin <= key < end, in order or reverse.
   virtual Result<std::vector<KeyValue>> Scan(std::string_view begin, std::string_view end,
                                              size_t limit, bool reverse) = 0;

@@ -30,6 +30,17 @@ Result<Version> VersionedEngine::DecideLocked(Commit& c) {
   return version;
 }
 
+Result<std::vector<std::optional<std::string>>> StoreSnapshot::GetMany(
+    const std::vector<std::string_view>& keys) {
+  std::vector<std::optional<std::string>> values;
+  values.reserve(keys.size());
+  for (std::string_view key : keys) {
+    ASSIGN_OR_RETURN(std::optional<std::string> v, Get(key));
+    values.push_back(std::move(v));
+  }
+  return values;
+}
+
 void VersionedEngine::Publish(Version v) {
   std::lock_guard lock(mu_);
   committed_ = std::max(committed_, v);

@@ -30,18 +30,27 @@ bool VersionedTransaction::Cleared(std::string_view key) const {
                      [&](const KeyRange& r) { return r.Contains(key); });
 }
 
-Result<std::optional<std::string>> VersionedTransaction::Resolve(const std::string& key,
-                                                                 const Local* local) {
-  std::optional<std::string> base;
-  if (local && local->from_scratch) {
-    base = local->value;
-  } else if (!Cleared(key)) {
-    ASSIGN_OR_RETURN(base, snapshot_->Get(key));
-  }
+bool VersionedTransaction::ShowsStored(const std::string& key, const Local* local) const {
+  return !(local && local->from_scratch) && !Cleared(key);
+}
+
+std::optional<std::string> VersionedTransaction::Overlaid(const Local* local,
+                                                          std::optional<std::string> stored) {
+  std::optional<std::string> base = std::move(stored);
+  if (local && local->from_scratch) base = local->value;
   if (local) {
     for (const Mutation& m : local->atomics) base = ApplyAtomic(m.kind, base, m.param);
   }
   return base;
+}
+
+Result<std::optional<std::string>> VersionedTransaction::Resolve(const std::string& key,
+                                                                 const Local* local) {
+  std::optional<std::string> stored;
+  if (ShowsStored(key, local)) {
+    ASSIGN_OR_RETURN(stored, snapshot_->Get(key));
+  }
+  return Overlaid(local, std::move(stored));
 }
 
 Result<std::optional<std::string>> VersionedTransaction::Read(const std::string& key,
@@ -57,6 +66,41 @@ Task<Result<std::optional<std::string>>> VersionedTransaction::Get(std::string k
 
 Task<Result<std::optional<std::string>>> VersionedTransaction::SnapshotGet(std::string key) {
   co_return Read(key, true);
+}
+
+Task<Result<std::vector<std::optional<std::string>>>> VersionedTransaction::GetMany(
+    std::vector<std::string> keys) {
+  co_return ReadMany(keys, false);
+}
+
+Task<Result<std::vector<std::optional<std::string>>>> VersionedTransaction::SnapshotGetMany(
+    std::vector<std::string> keys) {
+  co_return ReadMany(keys, true);
+}
+
+Result<std::vector<std::optional<std::string>>> VersionedTransaction::ReadMany(
+    const std::vector<std::string>& keys, bool snapshot) {
+  // The store's values of the keys whose stored value still shows through, asked together.
+  std::vector<const Local*> locals(keys.size(), nullptr);
+  std::vector<bool> shows(keys.size());
+  std::vector<std::string_view> stored;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (!snapshot) reads_.push_back({keys[i], KeyAfter(keys[i])});
+    auto it = local_.find(keys[i]);
+    if (it != local_.end()) locals[i] = &it->second;
+    shows[i] = ShowsStored(keys[i], locals[i]);
+    if (shows[i]) stored.push_back(keys[i]);
+  }
+  ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> from_store, snapshot_->GetMany(stored));
+  std::vector<std::optional<std::string>> values;
+  values.reserve(keys.size());
+  size_t next = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    std::optional<std::string> value;
+    if (shows[i]) value = std::move(from_store[next++]);
+    values.push_back(Overlaid(locals[i], std::move(value)));
+  }
+  return values;
 }
 
 Task<Result<std::vector<KeyValue>>> VersionedTransaction::GetRange(std::string begin,

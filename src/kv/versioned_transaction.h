@@ -17,6 +17,10 @@ class VersionedTransaction : public Transaction {
 
   Task<Result<std::optional<std::string>>> Get(std::string key) override;
   Task<Result<std::optional<std::string>>> SnapshotGet(std::string key) override;
+  Task<Result<std::vector<std::optional<std::string>>>> GetMany(
+      std::vector<std::string> keys) override;
+  Task<Result<std::vector<std::optional<std::string>>>> SnapshotGetMany(
+      std::vector<std::string> keys) override;
   Task<Result<std::vector<KeyValue>>> GetRange(std::string begin, std::string end,
                                                RangeOptions options) override;
   void Set(std::string_view key, std::string_view value) override;
@@ -36,7 +40,15 @@ class VersionedTransaction : public Transaction {
   };
 
   Result<std::optional<std::string>> Read(const std::string& key, bool snapshot);
+  // Read of several keys, those the store must answer asked of it together.
+  Result<std::vector<std::optional<std::string>>> ReadMany(const std::vector<std::string>& keys,
+                                                           bool snapshot);
   Result<std::optional<std::string>> Resolve(const std::string& key, const Local* local);
+  // Whether the store's value of `key` shows through this transaction's own changes.
+  bool ShowsStored(const std::string& key, const Local* local) const;
+  // The value this transaction sees: `stored` (none when it does not show through) under its
+  // own changes.
+  static std::optional<std::string> Overlaid(const Local* local, std::optional<std::string> stored);
   bool Cleared(std::string_view key) const;
   using LocalMap = std::map<std::string, Local, std::less<>>;
   using LocalIt = LocalMap::iterator;

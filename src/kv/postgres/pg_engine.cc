@@ -168,6 +168,10 @@ class PgTransaction : public Transaction {
   Task<Status> Commit() override;
   Task<Result<std::vector<std::optional<std::string>>>> GetMany(
       std::vector<std::string> keys) override;
+  Task<Result<std::vector<std::optional<std::string>>>> SnapshotGetMany(
+      std::vector<std::string> keys) override {
+    return GetMany(std::move(keys));  // as SnapshotGet: every read takes its predicate lock
+  }
 
  private:
   // Acquires a connection and sends, in one pipeline, BEGIN (the first time), the buffered

@@ -34,6 +34,25 @@ class RocksSnapshot : public StoreSnapshot {
     return std::optional<std::string>(std::move(value));
   }
 
+  // One batched MultiGet: it sorts the keys and looks them up level by level together.
+  Result<std::vector<std::optional<std::string>>> GetMany(
+      const std::vector<std::string_view>& keys) override {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snap_;
+    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+    std::vector<rocksdb::PinnableSlice> found(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    db_->MultiGet(ro, db_->DefaultColumnFamily(), keys.size(), slices.data(), found.data(),
+                  statuses.data());
+    std::vector<std::optional<std::string>> values(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      if (!statuses[i].ok()) return FromRocks(statuses[i], "rocksdb read");
+      values[i] = found[i].ToString();
+    }
+    return values;
+  }
+
   Result<std::vector<KeyValue>> Scan(std::string_view begin, std::string_view end, size_t limit,
                                      bool reverse) override {
     rocksdb::ReadOptions ro;

@@ -52,11 +52,11 @@ Task<Status> ReaddirOp::Run(kv::Transaction& txn) {
   }
   attrs.clear();
   if (!plus_) co_return Status();
-  for (const DirEntry& e : entries) {
-    // An entry removed since its dentry was read cannot be: the reads share one snapshot.
-    CO_ASSIGN_OR_RETURN(Attr a, co_await LoadAttr(txn, e.child));
-    attrs.push_back(std::move(a));
-  }
+  std::vector<InodeId> children;
+  children.reserve(entries.size());
+  for (const DirEntry& e : entries) children.push_back(e.child);
+  // An entry removed since its dentry was read cannot be: the reads share one snapshot.
+  CO_ASSIGN_OR_RETURN(attrs, co_await LoadAttrs(txn, children));
   co_return Status();
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <span>
 
 #include "meta/ops/posix_acl.h"
 #include "meta/schema/keys.h"
@@ -10,6 +11,10 @@
 namespace chainfs::meta {
 
 namespace {
+// A directory's counters, in the order ApplyDirStats reads them.
+constexpr char kDirStats[] = {keys::kDirMtime, keys::kDirCtime, keys::kDirEntries,
+                              keys::kDirSubdirs};
+
 // A conditional operator with co_await in its branches is miscompiled by g++ 12 (the result
 // is destroyed twice), hence this helper.
 Task<Result<std::optional<std::string>>> ReadKey(kv::Transaction& txn, std::string key,
@@ -124,9 +129,7 @@ void DeleteDirectory(kv::Transaction& txn, InodeId dir) {
   CountInodes(txn, dir, -1);
   keys::Range xattrs = keys::Xattrs(dir);
   txn.ClearRange(xattrs.begin, xattrs.end);
-  for (char field : {keys::kDirMtime, keys::kDirCtime, keys::kDirEntries, keys::kDirSubdirs}) {
-    txn.Clear(keys::DirStat(dir, field));
-  }
+  for (char field : kDirStats) txn.Clear(keys::DirStat(dir, field));
 }
 
 Task<Status> DropLastLink(kv::Transaction& txn, InodeId id, int64_t now_ns) {
@@ -143,28 +146,59 @@ Task<Status> DropLastLink(kv::Transaction& txn, InodeId id, int64_t now_ns) {
 }
 
 namespace {
-Task<Result<int64_t>> LoadStat(kv::Transaction& txn, InodeId dir, char field) {
-  Result<std::optional<std::string>> raw = co_await txn.SnapshotGet(keys::DirStat(dir, field));
-  if (!raw.ok()) co_return raw.status();
-  if (!*raw) co_return int64_t{0};
-  co_return kv::DecodeInt64(**raw);
-}
-}  // namespace
 
-Task<Result<Attr>> LoadAttr(kv::Transaction& txn, InodeId id) {
-  Result<InodeRecord> inode = co_await LoadInode(txn, id, /*snapshot=*/true);
-  if (!inode.ok()) co_return inode.status();
-  Attr attr{id, std::move(*inode)};
-  if (attr.record.type != FileType::kDirectory) co_return attr;
-  CO_ASSIGN_OR_RETURN(int64_t mtime, co_await LoadStat(txn, id, keys::kDirMtime));
-  CO_ASSIGN_OR_RETURN(int64_t ctime, co_await LoadStat(txn, id, keys::kDirCtime));
-  CO_ASSIGN_OR_RETURN(int64_t entries, co_await LoadStat(txn, id, keys::kDirEntries));
-  CO_ASSIGN_OR_RETURN(int64_t subdirs, co_await LoadStat(txn, id, keys::kDirSubdirs));
+Result<int64_t> StatValue(const std::optional<std::string>& raw) {
+  if (!raw) return int64_t{0};
+  return kv::DecodeInt64(*raw);
+}
+
+// A directory's times, size and link count from its counters (`raw`, in kDirStats' order).
+Status ApplyDirStats(Attr& attr, std::span<const std::optional<std::string>> raw) {
+  ASSIGN_OR_RETURN(int64_t mtime, StatValue(raw[0]));
+  ASSIGN_OR_RETURN(int64_t ctime, StatValue(raw[1]));
+  ASSIGN_OR_RETURN(int64_t entries, StatValue(raw[2]));
+  ASSIGN_OR_RETURN(int64_t subdirs, StatValue(raw[3]));
   attr.record.mtime_ns = std::max(attr.record.mtime_ns, mtime);
   attr.record.ctime_ns = std::max(attr.record.ctime_ns, ctime);
   attr.record.nlink = static_cast<uint32_t>(2 + std::max<int64_t>(subdirs, 0));
   attr.record.size = static_cast<uint64_t>(std::max<int64_t>(entries, 0));
-  co_return attr;
+  return Status();
+}
+
+}  // namespace
+
+Task<Result<std::vector<Attr>>> LoadAttrs(kv::Transaction& txn, const std::vector<InodeId>& ids) {
+  std::vector<std::string> inode_keys;
+  inode_keys.reserve(ids.size());
+  for (InodeId id : ids) inode_keys.push_back(keys::Inode(id));
+  CO_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> raw,
+                      co_await txn.SnapshotGetMany(std::move(inode_keys)));
+  std::vector<Attr> attrs;
+  attrs.reserve(ids.size());
+  std::vector<size_t> dirs;
+  std::vector<std::string> stat_keys;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!raw[i]) co_return NotFound(fmt::format("inode {} does not exist", ids[i]));
+    CO_ASSIGN_OR_RETURN(InodeRecord record, DecodeRecord<InodeRecord>(*raw[i]));
+    attrs.push_back(Attr{ids[i], std::move(record)});
+    if (attrs.back().record.type != FileType::kDirectory) continue;
+    dirs.push_back(i);
+    for (char field : kDirStats) stat_keys.push_back(keys::DirStat(ids[i], field));
+  }
+  if (dirs.empty()) co_return attrs;
+  CO_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> stats,
+                      co_await txn.SnapshotGetMany(std::move(stat_keys)));
+  for (size_t d = 0; d < dirs.size(); ++d) {
+    std::span<const std::optional<std::string>> four(stats.data() + 4 * d, 4);
+    CO_RETURN_IF_ERROR(ApplyDirStats(attrs[dirs[d]], four));
+  }
+  co_return attrs;
+}
+
+Task<Result<Attr>> LoadAttr(kv::Transaction& txn, InodeId id) {
+  std::vector<InodeId> one{id};  // not braced inside co_await: g++ 12 destroys it twice
+  CO_ASSIGN_OR_RETURN(std::vector<Attr> attrs, co_await LoadAttrs(txn, one));
+  co_return std::move(attrs[0]);
 }
 
 }  // namespace chainfs::meta

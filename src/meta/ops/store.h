@@ -56,5 +56,7 @@ Task<Status> DropLastLink(kv::Transaction& txn, InodeId id, int64_t now_ns);
 // The inode with, for a directory, its DSTA times and link count (2 + subdirectories) folded in.
 // Snapshot reads: stat does not conflict with writers.
 Task<Result<Attr>> LoadAttr(kv::Transaction& txn, InodeId id);
+// LoadAttr of several inodes, read in two batches (the inodes, then the directories' counters).
+Task<Result<std::vector<Attr>>> LoadAttrs(kv::Transaction& txn, const std::vector<InodeId>& ids);
 
 }  // namespace chainfs::meta
