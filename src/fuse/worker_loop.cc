@@ -140,7 +140,12 @@ void Dispatch(Loop& loop, fuse_buf& buf) {
 // After a request answered at once, its process mostly sends the next one within a few
 // microseconds: reading the device again for this long costs less than sleeping and being
 // woken (design/client.md).
-constexpr auto kSpin = std::chrono::microseconds(20);
+constexpr auto kSpinAfterAnswer = std::chrono::microseconds(20);
+// While the only request in flight waits for a server: its answer (a metadata request takes
+// the server 25-100 us) and then the process's next request are picked up without a sleep,
+// and the server's send need not wake this thread. Not with several requests in flight,
+// whose processes need the CPU this would take.
+constexpr auto kSpinForServer = std::chrono::microseconds(80);
 
 // fuse_session_receive_buf, tried again while it finds nothing, for up to `budget`. Between
 // tries the thread's other work goes first (answers from servers already in).
@@ -165,12 +170,12 @@ Task<int> ReadRequests(Runtime& rt, std::shared_ptr<Loop> loop) {
   fuse_buf buf{};
   int result = 0;
   bool wait_first = false;
-  bool spin = false;  // the last request was answered at once
+  std::chrono::microseconds spin(0);  // how long to look for the next request before sleeping
   while (!fuse_session_exited(loop->se)) {
     int n = wait_first ? -EAGAIN : fuse_session_receive_buf(loop->se, &buf);
-    if (n == -EAGAIN && spin) n = co_await ReceiveWithin(loop->se, buf, kSpin);
+    if (n == -EAGAIN && spin.count() > 0) n = co_await ReceiveWithin(loop->se, buf, spin);
     wait_first = false;
-    spin = false;
+    spin = std::chrono::microseconds(0);
     if (n == -EINTR) continue;
     if (n == -EAGAIN) {
       auto [ec] = co_await device.async_wait(asio::posix::descriptor_base::wait_read, kAsTuple);
@@ -187,7 +192,11 @@ Task<int> ReadRequests(Runtime& rt, std::shared_ptr<Loop> loop) {
     // read now would most likely find nothing (a request answered at once is mostly followed
     // by the next one from its process before the read).
     wait_first = worker_requests > waiting;
-    spin = !wait_first;
+    if (!wait_first) {
+      spin = kSpinAfterAnswer;
+    } else if (worker_requests == 1) {
+      spin = kSpinForServer;
+    }
   }
   std::free(buf.mem);
   loop->device = nullptr;
