@@ -43,28 +43,32 @@ class ReadOnlyTransaction : public Transaction {
   bool wrote_ = false;
 };
 
-}  // namespace
-
-Task<Result<std::vector<std::optional<std::string>>>> Transaction::GetMany(
-    std::vector<std::string> keys) {
+// GetMany or SnapshotGetMany one key at a time, for engines with nothing better.
+Task<Result<std::vector<std::optional<std::string>>>> ReadEach(Transaction& txn,
+                                                               std::vector<std::string> keys,
+                                                               bool snapshot) {
   std::vector<std::optional<std::string>> values;
+  values.reserve(keys.size());
   for (std::string& key : keys) {
-    Result<std::optional<std::string>> v = co_await Get(std::move(key));
+    Task<Result<std::optional<std::string>>> read =
+        snapshot ? txn.SnapshotGet(std::move(key)) : txn.Get(std::move(key));
+    Result<std::optional<std::string>> v = co_await std::move(read);
     if (!v.ok()) co_return v.status();
     values.push_back(std::move(*v));
   }
   co_return values;
 }
 
+}  // namespace
+
+Task<Result<std::vector<std::optional<std::string>>>> Transaction::GetMany(
+    std::vector<std::string> keys) {
+  return ReadEach(*this, std::move(keys), /*snapshot=*/false);
+}
+
 Task<Result<std::vector<std::optional<std::string>>>> Transaction::SnapshotGetMany(
     std::vector<std::string> keys) {
-  std::vector<std::optional<std::string>> values;
-  for (std::string& key : keys) {
-    Result<std::optional<std::string>> v = co_await SnapshotGet(std::move(key));
-    if (!v.ok()) co_return v.status();
-    values.push_back(std::move(*v));
-  }
-  co_return values;
+  return ReadEach(*this, std::move(keys), /*snapshot=*/true);
 }
 
 std::unique_ptr<Transaction> Engine::BeginReadOnly() {

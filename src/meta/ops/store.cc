@@ -167,6 +167,26 @@ Status ApplyDirStats(Attr& attr, std::span<const std::optional<std::string>> raw
 
 }  // namespace
 
+namespace {
+void AppendDirStatKeys(InodeId dir, std::vector<std::string>& out) {
+  for (char field : kDirStats) out.push_back(keys::DirStat(dir, field));
+}
+}  // namespace
+
+Task<Result<Attr>> LoadAttr(kv::Transaction& txn, InodeId id) {
+  // One point read for a file (stat and lookup are the busiest callers); a directory's
+  // counters in one batch.
+  CO_ASSIGN_OR_RETURN(InodeRecord record, co_await LoadInode(txn, id, /*snapshot=*/true));
+  Attr attr{id, std::move(record)};
+  if (attr.record.type != FileType::kDirectory) co_return attr;
+  std::vector<std::string> stat_keys;
+  AppendDirStatKeys(id, stat_keys);
+  CO_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> stats,
+                      co_await txn.SnapshotGetMany(std::move(stat_keys)));
+  CO_RETURN_IF_ERROR(ApplyDirStats(attr, stats));
+  co_return attr;
+}
+
 Task<Result<std::vector<Attr>>> LoadAttrs(kv::Transaction& txn, const std::vector<InodeId>& ids) {
   std::vector<std::string> inode_keys;
   inode_keys.reserve(ids.size());
@@ -183,7 +203,7 @@ Task<Result<std::vector<Attr>>> LoadAttrs(kv::Transaction& txn, const std::vecto
     attrs.push_back(Attr{ids[i], std::move(record)});
     if (attrs.back().record.type != FileType::kDirectory) continue;
     dirs.push_back(i);
-    for (char field : kDirStats) stat_keys.push_back(keys::DirStat(ids[i], field));
+    AppendDirStatKeys(ids[i], stat_keys);
   }
   if (dirs.empty()) co_return attrs;
   CO_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> stats,
@@ -193,12 +213,6 @@ Task<Result<std::vector<Attr>>> LoadAttrs(kv::Transaction& txn, const std::vecto
     CO_RETURN_IF_ERROR(ApplyDirStats(attrs[dirs[d]], four));
   }
   co_return attrs;
-}
-
-Task<Result<Attr>> LoadAttr(kv::Transaction& txn, InodeId id) {
-  std::vector<InodeId> one{id};  // not braced inside co_await: g++ 12 destroys it twice
-  CO_ASSIGN_OR_RETURN(std::vector<Attr> attrs, co_await LoadAttrs(txn, one));
-  co_return std::move(attrs[0]);
 }
 
 }  // namespace chainfs::meta
