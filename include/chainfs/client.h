@@ -56,6 +56,9 @@ struct DirPage {
   std::vector<DirEntry> entries;
   bool more = false;
   std::vector<FileAttr> attrs;  // with `plus`: one per entry
+  // Moves with every change to the directory's entries: pages with the same version are parts
+  // of one listing that did not change between them.
+  uint64_t version = 0;
 };
 
 struct FsStats {

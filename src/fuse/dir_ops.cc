@@ -1,12 +1,15 @@
 // FUSE callbacks on directories. The kernel resumes a listing by offset; the metadata servers
 // by the last name returned. A directory handle keeps the page of entries it is in, and the
 // offset of its first entry, so a listing of any size streams page by page, the next page
-// fetched while the kernel takes entries from the current one.
+// fetched while the kernel takes entries from the current one. A whole listing read this way
+// is kept (DirListings); when a later listing's first page shows the same version, the rest is
+// read from there.
 #include <sys/stat.h>
 
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "client/api/client_impl.h"
 #include "client/api/convert.h"
@@ -29,6 +32,10 @@ struct DirStream {
   std::future<Result<DirPage>> ahead;
   std::string ahead_after;
   bool ahead_plus = false;
+  // The whole listing kept from before, at the version of this listing's first page: every
+  // entry is read from it. Else the pages so far, to be kept once the last one is in.
+  std::shared_ptr<const DirListing> kept;
+  std::optional<ListingBuilder> building;
 };
 
 DirStream* StreamOf(fuse_file_info* fi) { return reinterpret_cast<DirStream*>(fi->fh); }
@@ -81,6 +88,25 @@ std::future<Result<DirPage>> StartFetch(fuse_req_t req, const Credentials& who, 
   });
 }
 
+// A page fetched at listing index `base`: on the first page, looks for a kept listing of the
+// same version; otherwise adds the page to the listing being built, and keeps it when whole.
+void Track(fuse_req_t req, DirStream& s, uint64_t base, const DirPage& page) {
+  DirListings& listings = StateOf(req).dir_listings;
+  if (base == 0) {
+    s.kept = listings.Find(s.ino, page.version);
+    s.building.reset();
+    if (s.kept != nullptr) return;
+    s.building.emplace(s.ino);
+  }
+  if (!s.building) return;
+  if (!s.building->Add(base, page)) {
+    s.building.reset();
+  } else if (std::shared_ptr<const DirListing> whole = s.building->Take()) {
+    listings.Keep(std::move(whole));
+    s.building.reset();
+  }
+}
+
 // Makes the page start at listing index `base` with the entries after the name `after`: the
 // page fetched ahead if it is that one, else a new one. Past the first page, the next one is
 // fetched ahead in the same kind (a listing that needs attributes keeps needing them).
@@ -93,12 +119,13 @@ int Fetch(fuse_req_t req, DirStream& s, const Credentials& who, uint64_t base,
   }
   if (!page.ok()) page = StartFetch(req, who, s.ino, after, plus).get();
   if (!page.ok()) return api::Errno(page.status());
+  Track(req, s, base, *page);
   s.base = base;
   s.after = after;
   s.page = std::move(*page);
   s.plus = plus;
   s.fetched = true;
-  if (base > 0 && s.page.more && !s.page.entries.empty()) {
+  if (base > 0 && s.kept == nullptr && s.page.more && !s.page.entries.empty()) {
     s.ahead_after = s.page.entries.back().name;
     s.ahead_plus = plus;
     s.ahead = StartFetch(req, who, s.ino, s.ahead_after, plus);
@@ -112,6 +139,7 @@ int Fetch(fuse_req_t req, DirStream& s, const Credentials& who, uint64_t base,
 // the listing itself. A readdirplus on a page without them fetches the rest of it again,
 // from the entry before `index`, so no entry is skipped or repeated. Returns 0 or -errno.
 int Seek(fuse_req_t req, DirStream& s, const Credentials& who, uint64_t index, bool plus) {
+  if (s.kept != nullptr) return 0;  // it has every entry
   if (!s.fetched || index < s.base) {
     int rc = Fetch(req, s, who, 0, "", plus);
     if (rc != 0) return rc;
@@ -127,6 +155,20 @@ int Seek(fuse_req_t req, DirStream& s, const Credentials& who, uint64_t index, b
     if (rc != 0) return rc;
   }
   return 0;
+}
+
+// Entry `index` of the listing, with its attributes when its page carries them; null past the
+// end of what Seek made available.
+std::pair<const DirEntry*, const FileAttr*> EntryAt(const DirStream& s, uint64_t index) {
+  if (s.kept != nullptr) {
+    if (index >= s.kept->entries.size()) return {nullptr, nullptr};
+    // The page (at index 0) holds the same entries: it showed the listing's version.
+    const FileAttr* attr = index < s.page.attrs.size() ? &s.page.attrs[index] : nullptr;
+    return {&s.kept->entries[index], attr};
+  }
+  if (index < s.base || index >= s.base + s.page.entries.size()) return {nullptr, nullptr};
+  size_t k = index - s.base;
+  return {&s.page.entries[k], k < s.page.attrs.size() ? &s.page.attrs[k] : nullptr};
 }
 
 // Fills `buf` with entries from offset `off`; returns the bytes used, or -errno when nothing
@@ -178,14 +220,15 @@ ssize_t Fill(fuse_req_t req, DirStream& s, std::string& buf, off_t off, bool plu
     // waiting on each other in turn. And the attributes of a next page would cost the server
     // a read per entry, where the kernel asks for the rest without them unless it looked
     // names up meanwhile.
-    if (used > 0 && s.fetched && index >= s.base + s.page.entries.size()) break;
+    // A kept listing needs no fetch: the answer fills the buffer.
+    if (used > 0 && s.kept == nullptr && s.fetched && index >= s.base + s.page.entries.size()) {
+      break;
+    }
     int rc = Seek(req, s, who, index, plus);
     if (rc != 0) return used > 0 ? static_cast<ssize_t>(used) : rc;
-    if (index < s.base || index >= s.base + s.page.entries.size()) break;  // the end
-    size_t k = index - s.base;
-    const DirEntry& e = s.page.entries[k];
-    const FileAttr* attr = k < s.page.attrs.size() ? &s.page.attrs[k] : nullptr;
-    if (!add(e.name, e.ino, e.mode, at + 1, attr)) break;
+    auto [e, attr] = EntryAt(s, index);
+    if (e == nullptr) break;  // the end
+    if (!add(e->name, e->ino, e->mode, at + 1, attr)) break;
     ++at;
   }
   return static_cast<ssize_t>(used);

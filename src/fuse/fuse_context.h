@@ -10,14 +10,15 @@
 
 #include "chainfs/client.h"
 #include "fuse/dir_attrs.h"
+#include "fuse/dir_listings.h"
 #include "fuse/kept_pages.h"
 #include "fuse/statahead.h"
 #include "fuse/xattr_free.h"
 
 // What every FUSE callback shares: the client, the lock owners this mount has used (so a close
 // releases POSIX locks only where some were taken), and which files' cached pages an open may
-// keep, and the directory attributes, absent extended attributes and fetched entries it may
-// answer itself. Private to src/fuse.
+// keep, and the directory attributes, whole listings, absent extended attributes and fetched
+// entries it may answer itself. Private to src/fuse.
 namespace chainfs::fuse {
 
 struct MountState {
@@ -30,6 +31,7 @@ struct MountState {
   std::set<std::pair<fuse_ino_t, uint64_t>> posix_owners;  // (inode, lock owner)
   KeptPages kept_pages;
   DirAttrs dir_attrs;
+  DirListings dir_listings;
   XattrFree xattr_free;
   Statahead statahead;
 };

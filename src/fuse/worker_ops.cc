@@ -25,15 +25,18 @@ client::FsClient& FsOf(fuse_req_t req) { return *StateOf(req).client->impl().fs;
 
 Statahead::Who WhoOf(const Credentials& who) { return {who.uid, who.gid, who.groups}; }
 
-// Reads the attributes of up to Statahead::kMaxEntries entries of `dir` into `statahead`.
-Task<void> FetchAhead(client::FsClient& fs, Statahead& statahead, InodeId dir, Credentials who,
+// Reads the attributes of up to Statahead::kMaxEntries entries of `dir` into the statahead,
+// and the names, when that is all of them, into the kept listings.
+Task<void> FetchAhead(client::FsClient& fs, MountState& m, InodeId dir, Credentials who,
                       uint64_t token) {
+  Statahead& statahead = m.statahead;
   constexpr uint32_t kPage = 4096;
   auto started = Statahead::Clock::now();
   std::vector<meta::DirEntry> entries;
   std::vector<meta::Attr> attrs;
   std::string after;
   bool more = true;
+  ListingBuilder listing(dir.value());
   while (more && entries.size() < Statahead::kMaxEntries) {
     Result<meta::ReaddirRsp> page =
         co_await fs.Readdir(api::ToCaller(who), dir, after, kPage, true);
@@ -44,9 +47,16 @@ Task<void> FetchAhead(client::FsClient& fs, Statahead& statahead, InodeId dir, C
     if (page->entries.empty()) break;
     after = page->entries.back().name;
     more = page->more;
+    DirPage names{.more = more, .version = page->version};
+    names.entries.reserve(page->entries.size());
+    for (const meta::DirEntry& e : page->entries) {
+      names.entries.push_back({e.name, e.child.value(), api::TypeBits(e.type)});
+    }
+    listing.Add(entries.size(), names);
     std::move(page->entries.begin(), page->entries.end(), std::back_inserter(entries));
     std::move(page->attrs.begin(), page->attrs.end(), std::back_inserter(attrs));
   }
+  m.dir_listings.Keep(listing.Take());
   statahead.Fetched(dir.value(), WhoOf(who), token, started, entries, std::move(attrs));
 }
 
@@ -72,7 +82,7 @@ Task<void> ServeLookup(fuse_req_t req, fuse_ino_t parent, std::string name, Cred
     ReplyEntry(req, 0, api::ToFileAttr(*r));
   }
   // The request is answered: from here on only what outlives it.
-  if (fetch) co_await FetchAhead(fs, m.statahead, InodeId(parent), std::move(who), *fetch);
+  if (fetch) co_await FetchAhead(fs, m, InodeId(parent), std::move(who), *fetch);
 }
 
 Task<void> ServeGetAttr(fuse_req_t req, fuse_ino_t ino) {

@@ -64,6 +64,9 @@ class Transaction {
   virtual void AtomicAdd(std::string_view key, int64_t delta) = 0;
   // Stores max(current, value) for little-endian unsigned 64-bit integers, without a read.
   virtual void AtomicMax(std::string_view key, uint64_t value) = 0;
+  // Stores max(current + 1, value), without a read: a stamp that every call moves, to at
+  // least `value`, even when a concurrent transaction stored a larger one first.
+  virtual void AtomicAdvance(std::string_view key, uint64_t value) = 0;
 
   // This transaction's changes may skip the sync of the commit: they survive the process
   // being killed, but a failure of the machine (or of the PostgreSQL server) before the next

@@ -283,6 +283,33 @@ TEST_P(KvPreciseConflictTest, BlindWritesAndAtomicAddsDoNotConflict) {
   EXPECT_EQ(*DecodeInt64(**Run(GetOne(*engine_, "m"))), 7);
 }
 
+TEST_P(KvConformanceTest, AtomicAdvanceMovesOnEveryCommitEvenPastALargerValue) {
+  auto t1 = engine_->Begin();
+  t1->AtomicAdvance("s", 100);
+  ASSERT_TRUE(Run(t1->Commit()).ok());
+  t1.reset();
+  EXPECT_EQ(*DecodeInt64(**Run(GetOne(*engine_, "s"))), 100);
+  // Two writers that both ask for 50, committed after 100 was stored: each still moves it.
+  auto t2 = engine_->Begin();
+  auto t3 = engine_->Begin();
+  t2->AtomicAdvance("s", 50);
+  t3->AtomicAdvance("s", 50);
+  EXPECT_TRUE(Run(t2->Commit()).ok());
+  EXPECT_TRUE(Run(t3->Commit()).ok());
+  t2.reset();
+  t3.reset();
+  EXPECT_EQ(*DecodeInt64(**Run(GetOne(*engine_, "s"))), 102);
+  // Twice in one transaction, read back before the commit, then a larger value wins.
+  auto t4 = engine_->Begin();
+  t4->AtomicAdvance("s", 0);
+  t4->AtomicAdvance("s", 0);
+  EXPECT_EQ(*DecodeInt64(**Run(t4->Get("s"))), 104);
+  t4->AtomicAdvance("s", 1000);
+  ASSERT_TRUE(Run(t4->Commit()).ok());
+  t4.reset();
+  EXPECT_EQ(*DecodeInt64(**Run(GetOne(*engine_, "s"))), 1000);
+}
+
 TEST_P(KvConformanceTest, WriteSkewIsPrevented) {
   // Invariant: at most one of x and y is "on". Each transaction checks both, then sets one.
   ASSERT_TRUE(Run(SetAll(*engine_, {{"x", "off"}, {"y", "off"}})).ok());

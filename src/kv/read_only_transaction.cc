@@ -33,6 +33,7 @@ class ReadOnlyTransaction : public Transaction {
   void ClearRange(std::string_view, std::string_view) override { wrote_ = true; }
   void AtomicAdd(std::string_view, int64_t) override { wrote_ = true; }
   void AtomicMax(std::string_view, uint64_t) override { wrote_ = true; }
+  void AtomicAdvance(std::string_view, uint64_t) override { wrote_ = true; }
   Task<Status> Commit() override {
     if (wrote_) co_return Internal("a read-only transaction wrote");
     co_return Status();

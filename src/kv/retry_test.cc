@@ -36,6 +36,7 @@ class CommitUnknownTxn : public Transaction {
   void ClearRange(std::string_view b, std::string_view e) override { inner_->ClearRange(b, e); }
   void AtomicAdd(std::string_view k, int64_t d) override { inner_->AtomicAdd(k, d); }
   void AtomicMax(std::string_view k, uint64_t v) override { inner_->AtomicMax(k, v); }
+  void AtomicAdvance(std::string_view k, uint64_t v) override { inner_->AtomicAdvance(k, v); }
   Task<Status> Commit() override {
     Status st = co_await inner_->Commit();
     if (st.ok() && e_.failures_ > 0) {

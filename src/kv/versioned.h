@@ -29,7 +29,7 @@ inline std::string KeyAfter(std::string_view key) {
 }
 
 struct Mutation {
-  enum class Kind : uint8_t { kSet, kClear, kClearRange, kAdd, kMax };
+  enum class Kind : uint8_t { kSet, kClear, kClearRange, kAdd, kMax, kAdvance };
   Kind kind = Kind::kSet;
   std::string key;
   std::string param;  // the value (kSet), the range end (kClearRange), or the operand

@@ -10,7 +10,18 @@ std::string ApplyAtomic(Mutation::Kind kind, const std::optional<std::string>& c
   uint64_t base = 0, arg = 0;
   if (current && current->size() == 8) std::memcpy(&base, current->data(), 8);
   std::memcpy(&arg, operand.data(), 8);
-  uint64_t result = kind == Mutation::Kind::kAdd ? base + arg : std::max(base, arg);
+  uint64_t result = 0;
+  switch (kind) {
+    case Mutation::Kind::kAdd:
+      result = base + arg;
+      break;
+    case Mutation::Kind::kAdvance:
+      result = std::max(base + 1, arg);
+      break;
+    default:
+      result = std::max(base, arg);
+      break;
+  }
   std::string out(8, '\0');
   std::memcpy(out.data(), &result, 8);
   return out;
@@ -230,6 +241,10 @@ void VersionedTransaction::AtomicAdd(std::string_view key, int64_t delta) {
 
 void VersionedTransaction::AtomicMax(std::string_view key, uint64_t value) {
   AddAtomic(Mutation::Kind::kMax, key, EncodeInt64(static_cast<int64_t>(value)));
+}
+
+void VersionedTransaction::AtomicAdvance(std::string_view key, uint64_t value) {
+  AddAtomic(Mutation::Kind::kAdvance, key, EncodeInt64(static_cast<int64_t>(value)));
 }
 
 Task<Status> VersionedTransaction::Commit() {

@@ -28,6 +28,7 @@ class VersionedTransaction : public Transaction {
   void ClearRange(std::string_view begin, std::string_view end) override;
   void AtomicAdd(std::string_view key, int64_t delta) override;
   void AtomicMax(std::string_view key, uint64_t value) override;
+  void AtomicAdvance(std::string_view key, uint64_t value) override;
   void RelaxDurability() override { durable_ = false; }
   Task<Status> Commit() override;
 

@@ -32,6 +32,26 @@ kept_pages() {
 }
 check "unchanged files keep their cached pages; changed ones are read again" kept_pages
 
+# Mount 2 keeps the listings it read whole; each must show every change mount 1 made since.
+listing() { python3 -c 'import os, sys; print("\n".join(sorted(os.listdir(sys.argv[1]))))' "$1"; }
+kept_listings() {
+  python3 - "$mnt/listed" <<'PY'
+import os, sys
+os.mkdir(sys.argv[1])
+for i in range(3000):
+    open(f"{sys.argv[1]}/f{i:05d}", "w").close()
+PY
+  [[ $(listing "$mnt2/listed" | wc -l) -eq 3000 ]] || return 1
+  listing "$mnt2/listed" >/dev/null  # now read from the kept listing
+  touch "$mnt/listed/new" && rm "$mnt/listed/f01500" && mv "$mnt/listed/f02999" "$mnt/listed/g"
+  diff <(listing "$mnt/listed") <(listing "$mnt2/listed") || return 1
+  listing "$mnt2/listed" | grep -qx new && ! listing "$mnt2/listed" | grep -qx f01500 || return 1
+  # Mount 2's own change, and a listing of an emptied directory.
+  rm "$mnt2/listed/new" && ! listing "$mnt2/listed" | grep -qx new || return 1
+  find "$mnt/listed" -type f -delete && [[ -z $(listing "$mnt2/listed") ]]
+}
+check "kept listings show every change another mount made" kept_listings
+
 kill_storage_during_copy() {
   head -c $((200 << 20)) /dev/urandom >"$work/big.bin"
   cp "$work/big.bin" "$mnt/big.bin" &

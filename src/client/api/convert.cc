@@ -73,6 +73,7 @@ DirPage ToDirPage(const meta::ReaddirRsp& rsp) {
     page.entries.push_back(DirEntry{e.name, e.child.value(), TypeBits(e.type)});
   }
   page.more = rsp.more;
+  page.version = rsp.version;
   page.attrs.reserve(rsp.attrs.size());
   for (const meta::Attr& a : rsp.attrs) page.attrs.push_back(ToFileAttr(a));
   return page;

@@ -104,6 +104,7 @@ Status MemEngine::Apply(const std::vector<Mutation>& mutations, Version version)
       }
       case Mutation::Kind::kAdd:
       case Mutation::Kind::kMax:
+      case Mutation::Kind::kAdvance:
         put(m.key, ApplyAtomic(m.kind, current(m.key), m.param));
         break;
     }

@@ -19,7 +19,8 @@ constexpr const char* kUpsert =
     "INSERT INTO kv (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v";
 // Atomic add and max on 8-byte little-endian unsigned integers, computed by the server so an
 // atomic mutation is one statement and reads nothing the transaction could conflict on.
-// `op` 1 adds modulo 2^64, 2 keeps the larger; a missing or malformed current value is 0.
+// `op` 1 adds modulo 2^64, 2 keeps the larger, 3 keeps the larger of the argument and one
+// past the current value; a missing or malformed current value is 0.
 constexpr const char* kCreateAtomic = R"(
 CREATE OR REPLACE FUNCTION chainfs_atomic(cur bytea, arg bytea, op int) RETURNS bytea
 LANGUAGE plpgsql IMMUTABLE AS $$
@@ -29,7 +30,9 @@ BEGIN
     FOR i IN REVERSE 7..0 LOOP a := a * 256 + get_byte(cur, i); END LOOP;
   END IF;
   FOR i IN REVERSE 7..0 LOOP b := b * 256 + get_byte(arg, i); END LOOP;
-  IF op = 1 THEN r := mod(a + b, 18446744073709551616); ELSE r := greatest(a, b); END IF;
+  IF op = 1 THEN r := mod(a + b, 18446744073709551616);
+  ELSIF op = 3 THEN r := greatest(mod(a + 1, 18446744073709551616), b);
+  ELSE r := greatest(a, b); END IF;
   FOR i IN 0..7 LOOP o := set_byte(o, i, mod(r, 256)::int); r := div(r, 256); END LOOP;
   RETURN o;
 END $$)";
@@ -39,6 +42,9 @@ constexpr const char* kAtomicAdd =
 constexpr const char* kAtomicMax =
     "INSERT INTO kv (k, v) VALUES ($1, chainfs_atomic(NULL, $2, 2)) "
     "ON CONFLICT (k) DO UPDATE SET v = chainfs_atomic(kv.v, $2, 2)";
+constexpr const char* kAtomicAdvance =
+    "INSERT INTO kv (k, v) VALUES ($1, chainfs_atomic(NULL, $2, 3)) "
+    "ON CONFLICT (k) DO UPDATE SET v = chainfs_atomic(kv.v, $2, 3)";
 constexpr const char* kBegin = "BEGIN ISOLATION LEVEL SERIALIZABLE";
 constexpr const char* kBeginReadOnly = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
@@ -56,6 +62,8 @@ Statement ToStatement(const Mutation& m) {
       return {kAtomicAdd, {m.key, m.param}};
     case Mutation::Kind::kMax:
       return {kAtomicMax, {m.key, m.param}};
+    case Mutation::Kind::kAdvance:
+      return {kAtomicAdvance, {m.key, m.param}};
   }
   return {};
 }
@@ -163,6 +171,10 @@ class PgTransaction : public Transaction {
   void AtomicMax(std::string_view key, uint64_t value) override {
     pending_.push_back(
         {Mutation::Kind::kMax, std::string(key), EncodeInt64(static_cast<int64_t>(value))});
+  }
+  void AtomicAdvance(std::string_view key, uint64_t value) override {
+    pending_.push_back(
+        {Mutation::Kind::kAdvance, std::string(key), EncodeInt64(static_cast<int64_t>(value))});
   }
   void RelaxDurability() override { durable_ = false; }
   Task<Status> Commit() override;

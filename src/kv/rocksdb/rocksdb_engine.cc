@@ -215,7 +215,8 @@ Status RocksDbEngine::WriteGroup(const std::vector<std::shared_ptr<Pending>>& gr
           break;
         }
         case Mutation::Kind::kAdd:
-        case Mutation::Kind::kMax: {
+        case Mutation::Kind::kMax:
+        case Mutation::Kind::kAdvance: {
           std::string value;
           rocksdb::Status s = batch.GetFromBatchAndDB(db_.get(), latest, key, &value);
           if (!s.ok() && !s.IsNotFound()) {

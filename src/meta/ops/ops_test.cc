@@ -155,6 +155,46 @@ TEST_F(MetaOpsTest, ReaddirPagesThroughALargeDirectory) {
   EXPECT_EQ(GetAttr(dir->id)->record.size, static_cast<uint64_t>(kFiles));
 }
 
+TEST_F(MetaOpsTest, ReaddirVersionMovesWithEveryChangeToTheEntriesOnly) {
+  Result<Attr> dir = Mkdir(kRoot, kRootInode, "v");
+  Result<Attr> other = Mkdir(kRoot, kRootInode, "w");
+  auto version = [&] {
+    ReaddirOp op(kRoot, dir->id, "", 10);
+    EXPECT_TRUE(Exec(op).ok());
+    return op.version;
+  };
+  std::vector<uint64_t> seen{version()};
+  // The fixture's clock stands still (every create is at 100, every unlink at 200): the
+  // version must move anyway.
+  auto changed = [&](Status st) {
+    ASSERT_TRUE(st.ok()) << st.message();
+    uint64_t now = version();
+    EXPECT_GT(now, seen.back());
+    seen.push_back(now);
+  };
+  changed(Create(kRoot, dir->id, "a", NewEntry{}).status());
+  changed(Create(kRoot, dir->id, "b", NewEntry{}).status());
+  changed(Mkdir(kRoot, dir->id, "sub").status());
+  changed(Unlink(kRoot, dir->id, "b"));
+  changed(Rename(dir->id, "a", dir->id, "c"));
+  changed(Create(kRoot, dir->id, "b", NewEntry{}).status());
+  changed(Rename(dir->id, "b", dir->id, "c", RenameMode::kExchange));
+  changed(Rename(dir->id, "c", other->id, "moved"));
+  Result<Attr> moved = Lookup(kRoot, other->id, "moved");
+  LinkOp link(kRoot, moved->id, dir->id, "linked", 300);
+  changed(Exec(link));
+  changed(Rmdir(kRoot, dir->id, "sub"));
+  // Nothing in the directory changed: neither a listing, a change elsewhere nor an attribute.
+  EXPECT_EQ(version(), seen.back());
+  ASSERT_TRUE(Create(kRoot, other->id, "x", NewEntry{}).ok());
+  SetAttrOp chmod(kRoot, moved->id, {.mode = 0600}, 300);
+  ASSERT_TRUE(Exec(chmod).ok());
+  EXPECT_EQ(version(), seen.back());
+  ReaddirOp plus(kRoot, dir->id, "", 1, /*plus=*/true);
+  ASSERT_TRUE(Exec(plus).ok());
+  EXPECT_EQ(plus.version, seen.back());
+}
+
 TEST_F(MetaOpsTest, UnlinkDropsTheEntryAndQueuesTheLastLink) {
   Result<Attr> f = Create(kRoot, kRootInode, "f", NewEntry{});
   ASSERT_TRUE(f.ok());

@@ -33,6 +33,9 @@ Task<Status> GetAttrOp::Run(kv::Transaction& txn) {
 
 Task<Status> ReaddirOp::Run(kv::Transaction& txn) {
   CO_RETURN_IF_ERROR(co_await LoadDirectory(txn, dir_, caller_, kMayRead, /*snapshot=*/true));
+  Result<uint64_t> version = co_await LoadEntriesVersion(txn, dir_);
+  if (!version.ok()) co_return version.status();
+  this->version = *version;
   keys::Range range = keys::Dentries(dir_);
   std::string begin = after_.empty() ? range.begin : keys::Dentry(dir_, after_) + '\0';
   // One more than asked says whether another page follows.

@@ -62,6 +62,9 @@ class ReaddirOp : public kv::TxnBody {
   std::vector<DirEntry> entries;
   std::vector<Attr> attrs;
   bool more = false;
+  // The directory's entries version (LoadEntriesVersion) in the page's snapshot: pages with
+  // equal versions are parts of one unchanged listing.
+  uint64_t version = 0;
 
  private:
   Caller caller_;

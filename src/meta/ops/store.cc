@@ -98,7 +98,9 @@ Task<Result<InodeRecord>> LoadParentOfNewEntry(kv::Transaction& txn, InodeId par
 void TouchDirectory(kv::Transaction& txn, InodeId dir, int64_t now_ns, int64_t entries_delta,
                     int64_t subdirs_delta) {
   txn.AtomicMax(keys::DirStat(dir, keys::kDirMtime), static_cast<uint64_t>(now_ns));
-  txn.AtomicMax(keys::DirStat(dir, keys::kDirCtime), static_cast<uint64_t>(now_ns));
+  // Advanced, not maxed: a change committed after a later-stamped one (or from a server whose
+  // clock is behind) still moves it, so equal values mean equal entries.
+  txn.AtomicAdvance(keys::DirStat(dir, keys::kDirCtime), static_cast<uint64_t>(now_ns));
   if (entries_delta != 0) txn.AtomicAdd(keys::DirStat(dir, keys::kDirEntries), entries_delta);
   if (subdirs_delta != 0) txn.AtomicAdd(keys::DirStat(dir, keys::kDirSubdirs), subdirs_delta);
 }
@@ -166,6 +168,13 @@ Status ApplyDirStats(Attr& attr, std::span<const std::optional<std::string>> raw
 }
 
 }  // namespace
+
+Task<Result<uint64_t>> LoadEntriesVersion(kv::Transaction& txn, InodeId dir) {
+  CO_ASSIGN_OR_RETURN(std::optional<std::string> raw,
+                      co_await txn.SnapshotGet(keys::DirStat(dir, keys::kDirCtime)));
+  CO_ASSIGN_OR_RETURN(int64_t version, StatValue(raw));
+  co_return static_cast<uint64_t>(version);
+}
 
 namespace {
 void AppendDirStatKeys(InodeId dir, std::vector<std::string>& out) {

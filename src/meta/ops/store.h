@@ -40,6 +40,10 @@ Task<Result<InodeRecord>> LoadParentOfNewEntry(kv::Transaction& txn, InodeId par
 void TouchDirectory(kv::Transaction& txn, InodeId dir, int64_t now_ns, int64_t entries_delta,
                     int64_t subdirs_delta);
 
+// The version of directory `dir`'s entries: it moves with every change to them (its change
+// time, advanced by TouchDirectory), so equal versions mean equal entries. A snapshot read.
+Task<Result<uint64_t>> LoadEntriesVersion(kv::Transaction& txn, InodeId dir);
+
 // Usage counters for statfs, changed by atomic adds only.
 void CountInodes(kv::Transaction& txn, InodeId inode, int64_t delta);
 void CountBytes(kv::Transaction& txn, InodeId inode, int64_t delta);

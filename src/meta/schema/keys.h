@@ -87,7 +87,8 @@ Range GcDueBy(Nanos now);
 
 // A directory's times and counts live in keys of their own, changed only by atomic
 // mutations, so that creating entries never writes (and so never conflicts on) the
-// directory's inode. Fields: kDirMtime, kDirCtime (AtomicMax, ns), kDirEntries, kDirSubdirs
+// directory's inode. Fields: kDirMtime (AtomicMax, ns), kDirCtime (AtomicAdvance, ns: it moves
+// with every change to the entries, so it is also their version), kDirEntries, kDirSubdirs
 // (AtomicAdd).
 inline constexpr char kDirMtime = 'm';
 inline constexpr char kDirCtime = 'c';

@@ -156,7 +156,8 @@ struct ReaddirRsp {
   std::vector<DirEntry> entries;
   bool more = false;
   std::vector<Attr> attrs;  // with plus: one per entry
-  CHAINFS_MESSAGE(ReaddirRsp, entries, more, attrs)
+  uint64_t version = 0;     // of the directory's entries: equal on pages of one listing
+  CHAINFS_MESSAGE(ReaddirRsp, entries, more, attrs, version)
 };
 
 struct StatfsRsp {
