@@ -1,6 +1,7 @@
 #include "runtime/real/real_runtime.h"
 
 #include <gtest/gtest.h>
+#include <liburing.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -20,6 +21,24 @@ TEST(RealRuntimeTest, SleepsOnRealTime) {
   RealRuntime rt(1);
   Nanos slept = rt.RunSync(0, TimedSleep(rt.worker(0).clock()));
   EXPECT_GE(slept, Nanos(5ms));
+}
+
+// asio's rings come from io_uring_queue_init(entries, ring, 0); asio_impl.cc's definition of it
+// adds cooperative task running wherever the kernel has it.
+TEST(RealRuntimeTest, RingsAsioMakesRunTaskWorkCooperatively) {
+  constexpr unsigned kWanted = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
+  io_uring probe;
+  io_uring_params params{};
+  params.flags = kWanted;
+  if (io_uring_queue_init_params(4, &probe, &params) != 0) {
+    GTEST_SKIP() << "this kernel has no IORING_SETUP_COOP_TASKRUN";
+  }
+  io_uring_queue_exit(&probe);
+  io_uring ring;
+  ASSERT_EQ(io_uring_queue_init(4, &ring, 0), 0);
+  EXPECT_EQ(ring.flags & kWanted, kWanted);
+  io_uring_queue_exit(&ring);
+  // The other tests here run the runtime, timers and sockets, on such rings.
 }
 
 Task<Status> EchoOnce(std::shared_ptr<Listener> listener) {
