@@ -21,6 +21,7 @@ void MetaServerConfig::Bind(ConfigBinder& b) {
   b.Int("meta.gc_interval_ms", &gc_interval_ms, 10, 3'600'000);
   b.Int("meta.readdir_page", &readdir_page, 1, 16384);
   b.Int("meta.sync_interval_ms", &sync_interval_ms, 0, 60'000);
+  b.Int("meta.poll_us", &poll_us, 0, 10'000);
   kv.Bind(b);
   rpc.Bind(b);
 }
@@ -46,8 +47,9 @@ MetaHandlerOptions MetaServerConfig::handler_options() const {
 }
 
 struct MetaServer::State {
+  explicit State(std::chrono::microseconds poll) : rt(1, poll) {}
   std::unique_ptr<kv::Engine> engine;
-  RealRuntime rt{1};
+  RealRuntime rt;
   std::unique_ptr<MetaHandler> handler;
   std::unique_ptr<rpc::Server> server;
   // Without cluster.mgmtd, files have no chunks: the GC only counts them.
@@ -134,7 +136,7 @@ MetaServer::~MetaServer() { Stop(); }
 Result<std::unique_ptr<MetaServer>> MetaServer::Start(const MetaServerConfig& config) {
   RETURN_IF_ERROR(config.Validate());
   ASSIGN_OR_RETURN(Address address, Address::Parse(config.listen));
-  auto state = std::make_unique<State>();
+  auto state = std::make_unique<State>(std::chrono::microseconds(config.poll_us));
   ASSIGN_OR_RETURN(state->engine, kv::OpenEngine(config.kv));
   State* s = state.get();
   std::unique_ptr<MetaServer> server(new MetaServer(std::move(state)));

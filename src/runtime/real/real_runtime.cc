@@ -37,8 +37,9 @@ class RealRandom : public DeterministicRandom {
 
 class RealRuntime::Worker : public Runtime {
  public:
-  explicit Worker(int index)
+  Worker(int index, std::chrono::microseconds poll)
       : index_(index),
+        poll_(poll),
         io_(1),
         guard_(io_.get_executor()),
         clock_(io_.get_executor()),
@@ -73,7 +74,11 @@ class RealRuntime::Worker : public Runtime {
 
  private:
   void Run() {
-    io_.run();
+    if (poll_.count() > 0) {
+      RunPolling();
+    } else {
+      io_.run();
+    }
     for (int round = 0; round < 100; ++round) {
       size_t abandoned = WaitSlot::AbandonAllOnThisThread();
       io_.restart();
@@ -82,7 +87,25 @@ class RealRuntime::Worker : public Runtime {
     finished_.store(true);
   }
 
+  // io_.run(), except that after each piece of work the worker looks for the next for up to
+  // poll_ before it sleeps, yielding the CPU between tries. Returns when io_ stops or runs
+  // out of work, as run() does.
+  void RunPolling() {
+    using Clock = std::chrono::steady_clock;
+    auto last = Clock::now();
+    while (!io_.stopped()) {
+      if (io_.poll() > 0) {
+        last = Clock::now();
+      } else if (Clock::now() - last < poll_) {
+        std::this_thread::yield();
+      } else if (io_.run_one() > 0) {
+        last = Clock::now();
+      }
+    }
+  }
+
   int index_;
+  std::chrono::microseconds poll_;
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> guard_;
   RealClock clock_;
@@ -93,9 +116,9 @@ class RealRuntime::Worker : public Runtime {
   std::thread thread_;
 };
 
-RealRuntime::RealRuntime(int workers) {
+RealRuntime::RealRuntime(int workers, std::chrono::microseconds poll) {
   CHECK(workers > 0);
-  for (int i = 0; i < workers; ++i) workers_.push_back(std::make_unique<Worker>(i));
+  for (int i = 0; i < workers; ++i) workers_.push_back(std::make_unique<Worker>(i, poll));
 }
 
 RealRuntime::~RealRuntime() { Stop(); }

@@ -3,6 +3,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/use_future.hpp>
 
+#include <chrono>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -20,7 +21,11 @@ namespace chainfs {
 // worker's Runtime belongs to that thread and needs no lock.
 class RealRuntime {
  public:
-  explicit RealRuntime(int workers);
+  // `poll`: how long a worker keeps looking for more work after its last, before it sleeps.
+  // While it looks, it yields its CPU to any other runnable thread between tries, so the time
+  // costs only a CPU nobody else wants. A request that arrives within it is taken without the
+  // sleep and wake-up on both ends (zero: sleep at once).
+  explicit RealRuntime(int workers, std::chrono::microseconds poll = {});
   ~RealRuntime();  // stops and joins
   RealRuntime(const RealRuntime&) = delete;
   RealRuntime& operator=(const RealRuntime&) = delete;
