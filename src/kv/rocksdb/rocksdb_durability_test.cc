@@ -10,8 +10,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <future>
+#include <mutex>
 #include <set>
 #include <string>
 
@@ -158,6 +161,51 @@ TEST(RocksDbEngineTest, RelaxedCommitsSkipTheSync) {
   auto n = rt.RunSync(0, Read(**engine, "n"));
   ASSERT_TRUE(n.ok() && n->has_value());
   EXPECT_EQ(*DecodeInt64(**n), 50);
+  engine->reset();
+  std::filesystem::remove_all(dir);
+}
+
+Task<Status> DurableCommit(Engine& engine, std::string key) {
+  auto txn = engine.Begin();
+  txn->Set(key, "v");
+  co_return co_await txn->Commit();
+}
+
+TEST(RocksDbEngineTest, RelaxedCommitsAreNotHeldByASync) {
+  std::string dir = ::testing::TempDir() + "/chainfs_kv_held_sync";
+  std::filesystem::remove_all(dir);
+  std::mutex mu;
+  std::condition_variable cv;
+  bool syncing = false, release = false;
+  RocksDbOptions options{.path = dir};
+  options.before_sync = [&] {
+    std::unique_lock lock(mu);
+    syncing = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return release; });
+  };
+  auto engine = RocksDbEngine::Open(options);
+  ASSERT_TRUE(engine.ok());
+  RealRuntime rt(1);
+  auto durable =
+      asio::co_spawn(rt.worker(0).executor(), DurableCommit(**engine, "durable"), asio::use_future);
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return syncing; });
+  }
+  // The durable commit is written and held in its sync: relaxed commits still go through,
+  // after it, and the durable one is not answered before its sync.
+  ASSERT_TRUE(rt.RunSync(0, RelaxedCommits(**engine, 5)).ok());
+  auto seen = rt.RunSync(0, Read(**engine, "durable"));
+  ASSERT_TRUE(seen.ok() && seen->has_value());
+  EXPECT_EQ(durable.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  EXPECT_TRUE(durable.get().ok());
+  EXPECT_EQ((*engine)->synced_writes(), 1u);
   engine->reset();
   std::filesystem::remove_all(dir);
 }

@@ -177,11 +177,38 @@ void RocksDbEngine::CommitLoop() {
       std::lock_guard lock(queue_mu_);
       writing_ = false;
     }
+    // The group is in the store. Its relaxed commits are answered now and its durable ones
+    // once the log is synced; commits that come meanwhile are written on their own threads,
+    // after this group in the log, without waiting for the sync (a slow disk, say behind a
+    // large write-back, held every namespace change for as long as the sync took).
+    bool durable = false;
     for (auto& p : group) {
+      if (p->durable) {
+        durable = true;
+        continue;
+      }
       p->result = st;
       asio::post(p->executor, [p] { p->slot.Wake(Timer::WaitResult::kWoken); });
     }
+    if (!durable) continue;
+    Status synced = st.ok() ? SyncLog() : st;
+    for (auto& p : group) {
+      if (!p->durable) continue;
+      p->result = synced;
+      asio::post(p->executor, [p] { p->slot.Wake(Timer::WaitResult::kWoken); });
+    }
   }
+}
+
+Status RocksDbEngine::SyncLog() {
+  if (options_.before_sync) options_.before_sync();
+  rocksdb::Status s = db_->SyncWAL();
+  if (!s.ok()) {
+    // Written and visible, but perhaps not on disk: the committers cannot know.
+    return Status(StatusCode::kCommitUnknown, std::string(FromRocks(s, "rocksdb sync").message()));
+  }
+  synced_writes_.fetch_add(1);
+  return Status();
 }
 
 Status RocksDbEngine::WriteGroup(const std::vector<std::shared_ptr<Pending>>& group) {
@@ -231,8 +258,7 @@ Status RocksDbEngine::WriteGroup(const std::vector<std::shared_ptr<Pending>>& gr
       }
     }
   }
-  rocksdb::WriteOptions wo;
-  wo.sync = std::any_of(group.begin(), group.end(), [](const auto& p) { return p->durable; });
+  rocksdb::WriteOptions wo;  // not synced here: SyncLog does that, without holding writers
   rocksdb::Status s = db_->Write(wo, batch.GetWriteBatch());
   if (s.IsNoSpace()) {
     // The WAL append failed before anything was applied: a refusal, not an unknown outcome.
@@ -243,7 +269,6 @@ Status RocksDbEngine::WriteGroup(const std::vector<std::shared_ptr<Pending>>& gr
     return Status(StatusCode::kCommitUnknown,
                   std::string(FromRocks(s, "rocksdb commit").message()));
   }
-  if (wo.sync) synced_writes_.fetch_add(1);
   return Status();
 }
 

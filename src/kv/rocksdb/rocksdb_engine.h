@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -21,15 +22,17 @@ struct RocksDbOptions {
   // The memtable's size (0: RocksDB's 64 MiB). RocksDB reserves 1.1 times this on disk for its
   // write-ahead log, so small stores should ask for less.
   uint64_t write_buffer_bytes = 0;
+  // Called on the commit thread before each sync of the log (tests hold a sync with it).
+  std::function<void()> before_sync;
 };
 
 // The embedded store: RocksDB under the in-process conflict history. Transactions read from
 // RocksDB snapshots (synchronously, on the calling thread). Commits are decided on the calling
-// thread and written by one commit thread, which gathers every commit waiting into one synced
-// write batch (group commit): a commit is acknowledged only once it is on disk. A commit with
-// relaxed durability skips the sync (unless it shares a batch with durable ones), and when no
-// other commit is being written it is written on the calling thread, without the commit
-// thread's round trip.
+// thread and written by one commit thread, which gathers every commit waiting into one write
+// batch and then syncs the log (group commit): a durable commit is acknowledged only once it is
+// on disk. A commit with relaxed durability skips the sync: it is answered once written, and
+// when no other commit is being written it is written on the calling thread, without the
+// commit thread's round trip, even while the commit thread syncs.
 // Thread-safe. Every transaction must be destroyed before the engine.
 class RocksDbEngine : public VersionedEngine {
  public:
@@ -48,8 +51,10 @@ class RocksDbEngine : public VersionedEngine {
   struct Pending;
   RocksDbEngine(RocksDbOptions options, std::unique_ptr<rocksdb::DB> db);
   void CommitLoop();
-  // Writes the group's mutations in one batch, synced when any of them asks for it.
+  // Writes the group's mutations in one batch (not synced).
   Status WriteGroup(const std::vector<std::shared_ptr<Pending>>& group);
+  // Syncs the log up to everything written so far; kCommitUnknown when it fails.
+  Status SyncLog();
 
   RocksDbOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
