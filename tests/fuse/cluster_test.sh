@@ -52,6 +52,25 @@ PY
 }
 check "kept listings show every change another mount made" kept_listings
 
+# Blocks the storage servers hold, over all of them.
+storage_blocks() { du -s -B1 "$dir"/storage-*/ | awk '{s += $1} END {print s}'; }
+removed_blocks_go_back() {
+  local before
+  before=$(storage_blocks)
+  head -c $((64 << 20)) /dev/urandom >"$mnt/doomed.bin"
+  # Three replicas of it are on disk...
+  [[ $(storage_blocks) -ge $((before + (150 << 20))) ]] || return 1
+  rm "$mnt/doomed.bin"
+  # ...and go back once the collector removed the chunks and the servers punched them out.
+  for _ in $(seq 150); do
+    [[ $(storage_blocks) -le $((before + (16 << 20))) ]] && return 0
+    sleep 0.2
+  done
+  echo "storage blocks: $before before, $(storage_blocks) 30 s after the rm" >&2
+  return 1
+}
+check "the blocks of removed files go back to the disk" removed_blocks_go_back
+
 kill_storage_during_copy() {
   head -c $((200 << 20)) /dev/urandom >"$work/big.bin"
   cp "$work/big.bin" "$mnt/big.bin" &

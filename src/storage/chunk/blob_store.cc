@@ -76,10 +76,16 @@ void BlobStore::Release(const SlotKey& key, bool discard) {
   (discard ? discarded_ : free_).insert(key);
 }
 
-Task<void> BlobStore::PunchDiscarded() {
-  std::set<SlotKey> batch = std::move(discarded_);
-  discarded_.clear();
-  for (const SlotKey& key : batch) co_await Punch(key);
+Task<uint64_t> BlobStore::PunchDiscarded(uint64_t max_bytes) {
+  uint64_t done = 0;
+  while (!discarded_.empty() && done < max_bytes) {
+    // Out of the set before the punch: it is not handed out while the punch runs.
+    SlotKey key = *discarded_.begin();
+    discarded_.erase(discarded_.begin());
+    done += SlotBytes(std::get<0>(key));
+    co_await Punch(key);
+  }
+  co_return done;
 }
 
 Task<void> BlobStore::Punch(SlotKey key) {

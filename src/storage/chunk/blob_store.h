@@ -25,7 +25,8 @@ namespace chainfs::storage {
 // A slot freed with `discard` (its chunk is gone, not rewritten elsewhere) also gives its bytes
 // back to the disk: PunchDiscarded() punches it out of its file, and until then it may be
 // handed out again as it is. A slot being punched is never handed out, so a punch never hits
-// new bytes. Not thread-safe: one executor.
+// new bytes. Slots still waiting for their punch when the process ends are free but keep their
+// blocks after a restart, until a write takes them. Not thread-safe: one executor.
 class BlobStore {
  public:
   static constexpr uint32_t kSlotsPerFile = 256;
@@ -44,9 +45,11 @@ class BlobStore {
   // A free slot for chunks of `chunk_size_bytes` (a valid chunk size), now marked used.
   BlobSlot Allocate(uint32_t chunk_size_bytes);
   void Free(const BlobSlot& slot, bool discard = false);
-  // Punches the slots freed with `discard` out of their files; then they are free. A slot the
-  // file system cannot punch is free all the same.
-  Task<void> PunchDiscarded();
+  // Punches slots freed with `discard` out of their files, until `max_bytes` of them are done
+  // or none waits; then they are free. A slot the file system cannot punch is free all the
+  // same. Returns the bytes punched.
+  Task<uint64_t> PunchDiscarded(uint64_t max_bytes);
+  bool punch_waiting() const { return !discarded_.empty(); }
   void Pin(const BlobSlot& slot);
   void Unpin(const BlobSlot& slot);
 

@@ -118,7 +118,6 @@ Task<Result<ChunkRecord>> ChunkEngine::Store(ChunkUpdate u, std::span<const char
     co_return persisted;
   }
   FreeUnused(old, gone ? nullptr : &now);
-  co_await blobs_.PunchDiscarded();
   co_return now;
 }
 
@@ -136,7 +135,6 @@ Task<Status> ChunkEngine::Commit(ChunkId chunk, uint64_t version) {
   bool gone = now.committed.removed;
   CO_RETURN_IF_ERROR(co_await Persist(chunk, gone ? nullptr : &now));
   FreeUnused(old, gone ? nullptr : &now);
-  co_await blobs_.PunchDiscarded();
   co_return Status();
 }
 
@@ -149,7 +147,6 @@ Task<Status> ChunkEngine::DropPending(ChunkId chunk) {
   bool gone = now.committed.version == 0 || now.committed.removed;
   CO_RETURN_IF_ERROR(co_await Persist(chunk, gone ? nullptr : &now));
   FreeUnused(old, gone ? nullptr : &now);
-  co_await blobs_.PunchDiscarded();
   co_return Status();
 }
 
@@ -159,7 +156,6 @@ Task<Status> ChunkEngine::Forget(ChunkId chunk) {
   ChunkRecord old = *found;
   CO_RETURN_IF_ERROR(co_await Persist(chunk, nullptr));
   FreeUnused(old, nullptr);
-  co_await blobs_.PunchDiscarded();
   co_return Status();
 }
 

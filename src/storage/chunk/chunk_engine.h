@@ -66,6 +66,12 @@ class ChunkEngine {
   // The highest-indexed chunk of `inode` that exists (committed), with its record.
   std::optional<std::pair<ChunkId, ChunkRecord>> LastChunk(InodeId inode) const;
   uint64_t used_bytes() const { return blobs_.used_bytes(); }
+  // Gives the blocks of removed chunks back to the disk, up to `max_bytes` of them; returns
+  // how many. Removals only queue their slots (which writes may take meanwhile): punching a
+  // large deletion's blocks at once took the CPU and, on a file system mounted with discard,
+  // the disk from everything else for seconds, so the storage node calls this at its pace.
+  Task<uint64_t> PunchFreed(uint64_t max_bytes) { return blobs_.PunchDiscarded(max_bytes); }
+  bool punch_waiting() const { return blobs_.punch_waiting(); }
 
  private:
   Task<Result<ChunkVersion>> Build(const ChunkRecord& rec, const ChunkUpdate& u,

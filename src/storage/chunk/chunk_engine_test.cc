@@ -164,6 +164,11 @@ TEST_F(ChunkEngineTest, RemovedChunksGiveTheirBytesBackRewrittenOnesKeepThem) {
   BlobSlot removed = *engine_->Find(ChunkId{InodeId(5), 0})->committed.slot;
   BlobSlot rewritten = *engine_->Find(ChunkId{InodeId(5), 1})->committed.slot;
   ASSERT_TRUE(Run(engine_->Store(Update(UpdateKind::kRemove, 0, 0, 0), {}, true)).ok());
+  // The removal only queues the slot; the storage node punches at its pace.
+  EXPECT_EQ(RawSlot(removed), Pattern(kChunk, 'a'));
+  EXPECT_TRUE(engine_->punch_waiting());
+  EXPECT_EQ(Run(engine_->PunchFreed(1)), kChunk);  // a whole slot, even past the budget
+  EXPECT_FALSE(engine_->punch_waiting());
   EXPECT_EQ(RawSlot(removed), std::string(kChunk, '\0'));
   // A rewrite copies the chunk to a new slot (here the punched one, free again); the old one
   // keeps its blocks for the next write, which takes it.

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "common/logging.h"
 #include "mgmtd/routing_follower.h"
 #include "rpc/server.h"
@@ -98,6 +100,27 @@ Task<void> ScrubLoop(std::shared_ptr<State> s) {
   }
 }
 
+// Punches the blocks of removed chunks out at options.punch_bytes_per_second, shared by the
+// targets in turn (the first with some waiting goes first, then the next).
+Task<void> PunchLoop(std::shared_ptr<State> s) {
+  constexpr int kTicksPerSecond = 10;
+  size_t next = 0;
+  while (!s->stopping) {
+    co_await s->rt.clock().Sleep(Nanos(1'000'000'000 / kTicksPerSecond));
+    uint64_t budget = std::max<uint64_t>(1, s->options.punch_bytes_per_second / kTicksPerSecond);
+    std::vector<TargetId> targets;
+    for (const auto& [id, t] : s->replicator.targets()) targets.push_back(id);
+    for (size_t i = 0; i < targets.size() && budget > 0 && !s->stopping; ++i) {
+      TargetId id = targets[(next + i) % targets.size()];
+      auto it = s->replicator.targets().find(id);
+      if (it == s->replicator.targets().end() || !it->second->engine->punch_waiting()) continue;
+      uint64_t done = co_await it->second->engine->PunchFreed(budget);
+      budget -= std::min(budget, done);
+      next = (next + i + 1) % targets.size();
+    }
+  }
+}
+
 }  // namespace
 
 Task<Result<std::unique_ptr<StorageNode>>> StorageNode::Start(Runtime& rt,
@@ -127,6 +150,7 @@ Task<Result<std::unique_ptr<StorageNode>>> StorageNode::Start(Runtime& rt,
   rt.Spawn(HeartbeatLoop(state), "storage heartbeat");
   rt.Spawn(SyncLoop(state), "storage sync");
   rt.Spawn(ScrubLoop(state), "storage scrub");
+  rt.Spawn(PunchLoop(state), "storage punch");
   co_return std::unique_ptr<StorageNode>(new StorageNode(state));
 }
 

@@ -25,6 +25,7 @@ void StorageServerConfig::Bind(ConfigBinder& b) {
   b.String("cluster.secret", &secret, {}, /*may_be_empty=*/true);
   b.Int("storage.heartbeat_ms", &heartbeat_ms, 10, 600'000);
   b.Int("storage.serve_lease_ms", &serve_lease_ms, 10, 600'000);
+  b.Int("storage.punch_mib_per_s", &punch_mib_per_s, 1, 1 << 20);
   rpc.Bind(b);
 }
 
@@ -121,6 +122,7 @@ Result<std::unique_ptr<StorageServer>> StorageServer::Start(const StorageServerC
   options.secret = config.secret;
   options.heartbeat_interval = Nanos(config.heartbeat_ms * 1'000'000);
   options.serve_lease = Nanos(config.serve_lease_ms * 1'000'000);
+  options.punch_bytes_per_second = static_cast<uint64_t>(config.punch_mib_per_s) << 20;
   options.rpc = config.rpc;
   Runtime& rt = state->rt.worker(0);
   ASSIGN_OR_RETURN(state->node,

@@ -22,6 +22,8 @@ struct StorageServerConfig {
   std::string secret;
   int64_t heartbeat_ms = 1'000;
   int64_t serve_lease_ms = 4'000;
+  // How fast the blocks of removed chunks go back to the disk (StorageNodeOptions).
+  int64_t punch_mib_per_s = 256;
   rpc::RpcOptions rpc;
 
   void Bind(ConfigBinder& b);
