@@ -233,24 +233,30 @@ TEST_P(KvConformanceTest, SnapshotGetManySeesWhatSnapshotGetSees) {
   EXPECT_TRUE(Run(t1->Commit()).ok());
 }
 
-TEST_P(KvPreciseConflictTest, SnapshotGetManyAddsNoReadConflict) {
-  ASSERT_TRUE(Run(SetAll(*engine_, {{"a", "1"}, {"c", "3"}})).ok());
-  auto t1 = engine_->Begin();
+// Reads "a" and "c" in one batch (GetMany, or SnapshotGetMany with `snapshot`), writes "b",
+// lets another transaction change "c", then commits.
+Task<Status> CommitAfterBatchReadKeyChanged(Engine& engine, bool snapshot) {
+  std::vector<KeyValue> initial{{"a", "1"}, {"c", "3"}};
+  std::vector<KeyValue> change{{"c", "changed"}};
+  CO_RETURN_IF_ERROR(co_await SetAll(engine, std::move(initial)));
+  auto t1 = engine.Begin();
   std::vector<std::string> keys{"a", "c"};
-  ASSERT_TRUE(Run(t1->SnapshotGetMany(keys)).ok());
+  Task<Result<std::vector<std::optional<std::string>>>> read =
+      snapshot ? t1->SnapshotGetMany(keys) : t1->GetMany(keys);
+  auto values = co_await std::move(read);
+  if (!values.ok()) co_return values.status();
   t1->Set("b", "2");
-  ASSERT_TRUE(Run(SetAll(*engine_, {{"c", "changed"}})).ok());
-  EXPECT_TRUE(Run(t1->Commit()).ok());
+  CO_RETURN_IF_ERROR(co_await SetAll(engine, std::move(change)));
+  co_return co_await t1->Commit();
+}
+
+TEST_P(KvPreciseConflictTest, SnapshotGetManyAddsNoReadConflict) {
+  EXPECT_TRUE(Run(CommitAfterBatchReadKeyChanged(*engine_, /*snapshot=*/true)).ok());
 }
 
 TEST_P(KvPreciseConflictTest, GetManyAddsAReadConflictPerKey) {
-  ASSERT_TRUE(Run(SetAll(*engine_, {{"a", "1"}, {"c", "3"}})).ok());
-  auto t1 = engine_->Begin();
-  std::vector<std::string> keys{"a", "c"};
-  ASSERT_TRUE(Run(t1->GetMany(keys)).ok());
-  t1->Set("b", "2");
-  ASSERT_TRUE(Run(SetAll(*engine_, {{"c", "changed"}})).ok());
-  EXPECT_EQ(Run(t1->Commit()).code(), StatusCode::kConflict);
+  EXPECT_EQ(Run(CommitAfterBatchReadKeyChanged(*engine_, /*snapshot=*/false)).code(),
+            StatusCode::kConflict);
 }
 
 TEST_P(KvConformanceTest, ReadThenWrittenByOtherConflicts) {
