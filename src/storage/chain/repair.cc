@@ -65,29 +65,39 @@ Task<Status> Replicator::RepairLocked(const Position& pos, ChunkId chunk) {
   co_return last;
 }
 
-Task<std::optional<ChunkId>> Replicator::Scrub(TargetId target, std::optional<ChunkId> after,
-                                               size_t limit) {
+Task<Replicator::ScrubStep> Replicator::Scrub(TargetId target, std::optional<ChunkId> after,
+                                              uint64_t max_bytes) {
+  // Records with no bytes cost no read: at most this many are passed over in one step.
+  constexpr size_t kMaxVisits = 4096;
   LocalTarget* t = this->target(target);
-  if (t == nullptr || t->failed) co_return std::nullopt;
+  if (t == nullptr || t->failed) co_return ScrubStep{};
   std::vector<ChunkId> batch;
+  uint64_t planned = 0;
   const auto& records = t->engine->records();
-  for (auto it = after ? records.upper_bound(*after) : records.begin();
-       it != records.end() && batch.size() < limit; ++it) {
+  auto it = after ? records.upper_bound(*after) : records.begin();
+  for (; it != records.end() && planned < max_bytes && batch.size() < kMaxVisits; ++it) {
+    const ChunkVersion& v = it->second.committed;
     batch.push_back(it->first);
+    planned += v.removed ? 0 : v.length;
   }
+  ScrubStep step;
+  if (it != records.end() && !batch.empty()) step.next = batch.back();
+  std::string bytes;
   for (ChunkId chunk : batch) {
     const ChunkRecord* rec = t->engine->Find(chunk);
     if (rec == nullptr || rec->committed.removed || rec->committed.length == 0) continue;
-    std::string bytes(rec->committed.length, '\0');
-    Result<size_t> n = co_await t->engine->Read(chunk, false, 0, bytes);
+    uint32_t length = rec->committed.length;
+    if (bytes.size() < length) bytes.resize(length);
+    step.bytes += length;
+    Result<size_t> n =
+        co_await t->engine->Read(chunk, false, 0, std::span<char>(bytes).first(length));
     if (n.ok() || n.status().code() != StatusCode::kCorruption) continue;
     LOG_WARN("target {}: scrub: {}", target, n.status().ToString());
     Status repaired = co_await Repair(target, chunk);
     if (!repaired.ok())
       LOG_WARN("target {}: chunk {} not repaired: {}", target, chunk, repaired.ToString());
   }
-  if (batch.size() < limit) co_return std::nullopt;  // a pass is complete
-  co_return batch.back();
+  co_return step;
 }
 
 }  // namespace chainfs::storage

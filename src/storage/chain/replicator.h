@@ -61,9 +61,15 @@ class Replicator {
   // Replaces this replica's copy of `chunk` (its committed version) with the same version read
   // from another serving replica: after a checksum error. The caller holds the chunk's lock.
   Task<Status> Repair(TargetId target, ChunkId chunk);
-  // Re-reads up to `limit` chunks of `target` from `after` on, verifying every block, and
-  // repairs the ones that fail. Returns the last chunk checked (to continue from).
-  Task<std::optional<ChunkId>> Scrub(TargetId target, std::optional<ChunkId> after, size_t limit);
+  // Where a scrub step stopped: the last chunk it looked at (nullopt once a pass is complete)
+  // and the bytes it read.
+  struct ScrubStep {
+    std::optional<ChunkId> next;
+    uint64_t bytes = 0;
+  };
+  // Re-reads the committed chunks of `target` after `after`, verifying every block, until
+  // `max_bytes` are read (at least one chunk), and repairs the ones that fail.
+  Task<ScrubStep> Scrub(TargetId target, std::optional<ChunkId> after, uint64_t max_bytes);
   uint64_t repairs() const { return repairs_; }
 
   // Sends every chunk that differs, and removals of chunks that should not exist, from `from`

@@ -288,8 +288,10 @@ TEST_F(ReplicatorTest, AFlippedByteIsServedFromAnotherReplicaAndRepaired) {
   EXPECT_TRUE(Run(replicas_[1]->engine->Read(chunk, false, 69'995, corrupt)).ok());
   // The scrubber finds one nobody read.
   FlipByte(this, *replicas_[2], chunk, 10);
-  auto next = Run(replicas_[2]->replicator->Scrub(TargetId(3), std::nullopt, 100));
-  EXPECT_FALSE(next.has_value());
+  Replicator::ScrubStep step =
+      Run(replicas_[2]->replicator->Scrub(TargetId(3), std::nullopt, uint64_t{1} << 20));
+  EXPECT_FALSE(step.next.has_value());
+  EXPECT_EQ(step.bytes, data.size());
   EXPECT_EQ(replicas_[2]->replicator->repairs(), 1u);
   EXPECT_EQ(*Read(TargetId(3), 0), data);
   // An overwrite at the head copies the chunk's other bytes: they are repaired first.
@@ -297,6 +299,22 @@ TEST_F(ReplicatorTest, AFlippedByteIsServedFromAnotherReplicaAndRepaired) {
   ASSERT_TRUE(Write(0, 5, "xyz", 2).ok());
   data.replace(5, 3, "xyz");
   for (int t = 1; t <= 3; ++t) EXPECT_EQ(*Read(TargetId(t), 0), data) << t;
+}
+
+TEST_F(ReplicatorTest, AScrubStepReadsAboutItsBudgetAndResumesAfterIt) {
+  for (uint64_t index = 0; index < 3; ++index)
+    ASSERT_TRUE(
+        Write(index, 0, std::string(100'000, static_cast<char>('a' + index)), index + 1).ok());
+  Replicator& r = *replicas_[0]->replicator;
+  // Whole chunks only: the step that passes its budget finishes the chunk it is on.
+  Replicator::ScrubStep first = Run(r.Scrub(TargetId(1), std::nullopt, 150'000));
+  EXPECT_EQ(first.bytes, 200'000u);
+  ASSERT_TRUE(first.next.has_value());
+  EXPECT_EQ(*first.next, (ChunkId{InodeId(9), 1}));
+  Replicator::ScrubStep rest = Run(r.Scrub(TargetId(1), first.next, 150'000));
+  EXPECT_EQ(rest.bytes, 100'000u);
+  EXPECT_FALSE(rest.next.has_value());  // the pass is complete
+  EXPECT_EQ(r.repairs(), 0u);
 }
 
 }  // namespace

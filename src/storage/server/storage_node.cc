@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 
 #include "common/logging.h"
 #include "mgmtd/routing_follower.h"
 #include "rpc/server.h"
+#include "storage/server/byte_pacer.h"
 #include "storage/service/storage_handler.h"
 
 namespace chainfs::storage {
@@ -87,36 +90,47 @@ Task<void> SyncLoop(std::shared_ptr<State> s) {
   }
 }
 
-Task<void> ScrubLoop(std::shared_ptr<State> s) {
-  std::map<TargetId, std::optional<ChunkId>> cursor;
-  while (!s->stopping) {
-    co_await s->rt.clock().Sleep(s->options.scrub_pause);
-    std::vector<TargetId> targets;
-    for (const auto& [id, t] : s->replicator.targets()) targets.push_back(id);
-    for (TargetId id : targets) {
-      if (s->stopping) break;
-      cursor[id] = co_await s->replicator.Scrub(id, cursor[id], s->options.scrub_batch);
-    }
+// Background work on the targets, paced in bytes per second: re-verifying chunks, and punching
+// the blocks of removed ones out of their blob files.
+enum class Chore { kScrub, kPunch };
+
+// One step of `chore` on target `id`, of about `budget` bytes: the bytes it read or punched, or
+// nullopt when the target has nothing to do. `cursors` holds where each target's scrub is.
+Task<std::optional<uint64_t>> ChoreStep(State& s, Chore chore, TargetId id, uint64_t budget,
+                                        std::map<TargetId, std::optional<ChunkId>>& cursors) {
+  auto it = s.replicator.targets().find(id);
+  if (it == s.replicator.targets().end()) co_return std::nullopt;
+  if (chore == Chore::kPunch) {
+    if (!it->second->engine->punch_waiting()) co_return std::nullopt;
+    uint64_t punched = co_await it->second->engine->PunchFreed(budget);
+    co_return punched;
   }
+  Replicator::ScrubStep step = co_await s.replicator.Scrub(id, cursors[id], budget);
+  cursors[id] = step.next;
+  if (step.bytes == 0 && !step.next) co_return std::nullopt;  // nothing left in this pass
+  co_return step.bytes;
 }
 
-// Punches the blocks of removed chunks out at options.punch_bytes_per_second, shared by the
-// targets in turn (the first with some waiting goes first, then the next).
-Task<void> PunchLoop(std::shared_ptr<State> s) {
+// Runs `chore` at most `bytes_per_second` over all targets: every 100 ms a tenth of it, spent by
+// the targets in turn, starting after the last one that had something to do.
+Task<void> ChoreLoop(std::shared_ptr<State> s, Chore chore, uint64_t bytes_per_second) {
   constexpr int kTicksPerSecond = 10;
+  if (bytes_per_second == 0) co_return;
+  BytePacer pacer(bytes_per_second, kTicksPerSecond);
   size_t next = 0;
+  std::map<TargetId, std::optional<ChunkId>> cursors;
   while (!s->stopping) {
     co_await s->rt.clock().Sleep(Nanos(1'000'000'000 / kTicksPerSecond));
-    uint64_t budget = std::max<uint64_t>(1, s->options.punch_bytes_per_second / kTicksPerSecond);
+    pacer.Tick();
     std::vector<TargetId> targets;
     for (const auto& [id, t] : s->replicator.targets()) targets.push_back(id);
-    for (size_t i = 0; i < targets.size() && budget > 0 && !s->stopping; ++i) {
-      TargetId id = targets[(next + i) % targets.size()];
-      auto it = s->replicator.targets().find(id);
-      if (it == s->replicator.targets().end() || !it->second->engine->punch_waiting()) continue;
-      uint64_t done = co_await it->second->engine->PunchFreed(budget);
-      budget -= std::min(budget, done);
-      next = (next + i + 1) % targets.size();
+    size_t start = next;
+    for (size_t i = 0; i < targets.size() && pacer.has_credit() && !s->stopping; ++i) {
+      TargetId id = targets[(start + i) % targets.size()];
+      std::optional<uint64_t> done = co_await ChoreStep(*s, chore, id, pacer.credit(), cursors);
+      if (!done) continue;
+      pacer.Spend(*done);
+      next = (start + i + 1) % targets.size();
     }
   }
 }
@@ -149,8 +163,8 @@ Task<Result<std::unique_ptr<StorageNode>>> StorageNode::Start(Runtime& rt,
   state->follower.Start();
   rt.Spawn(HeartbeatLoop(state), "storage heartbeat");
   rt.Spawn(SyncLoop(state), "storage sync");
-  rt.Spawn(ScrubLoop(state), "storage scrub");
-  rt.Spawn(PunchLoop(state), "storage punch");
+  rt.Spawn(ChoreLoop(state, Chore::kScrub, state->options.scrub_bytes_per_second), "storage scrub");
+  rt.Spawn(ChoreLoop(state, Chore::kPunch, state->options.punch_bytes_per_second), "storage punch");
   co_return std::unique_ptr<StorageNode>(new StorageNode(state));
 }
 

@@ -24,9 +24,9 @@ struct StorageNodeOptions {
   // How long after a heartbeat the cluster manager took it may go on serving: less than the
   // manager's failure timeout (default 5 s), by a margin for the routing change to spread.
   Nanos serve_lease{4'000'000'000};
-  // The scrubber re-verifies this many chunks per target, then pauses this long.
-  size_t scrub_batch = 64;
-  Nanos scrub_pause{1'000'000'000};
+  // The scrubber re-reads committed chunks, verifying every block, at most this many bytes per
+  // second over all targets, a tenth of it every 100 ms; 0 turns it off.
+  uint64_t scrub_bytes_per_second = 16ull << 20;
   // The blocks of removed chunks go back to the disk at most this many bytes per second over
   // all targets, a tenth of it every 100 ms (ChunkEngine::PunchFreed).
   uint64_t punch_bytes_per_second = 256ull << 20;

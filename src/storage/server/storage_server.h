@@ -22,8 +22,10 @@ struct StorageServerConfig {
   std::string secret;
   int64_t heartbeat_ms = 1'000;
   int64_t serve_lease_ms = 4'000;
-  // How fast the blocks of removed chunks go back to the disk (StorageNodeOptions).
+  // How fast the blocks of removed chunks go back to the disk, and how fast the scrubber reads
+  // (StorageNodeOptions; a scrub rate of 0 turns the scrubber off).
   int64_t punch_mib_per_s = 256;
+  int64_t scrub_mib_per_s = 16;
   rpc::RpcOptions rpc;
 
   void Bind(ConfigBinder& b);
