@@ -76,9 +76,11 @@ class ChunkEngine {
  private:
   Task<Result<ChunkVersion>> Build(const ChunkRecord& rec, const ChunkUpdate& u,
                                    std::span<const char> data);
-  Task<Result<ChunkVersion>> WriteFresh(const ChunkUpdate& u, std::string content);
+  // A version of `content` in a new slot, synced.
+  Task<Result<ChunkVersion>> WriteFresh(const ChunkUpdate& u, std::span<const char> content);
+  // `base` grown by `bytes` at `at` (its length) in its own slot, synced.
   Task<Result<ChunkVersion>> AppendInPlace(const ChunkVersion& base, uint32_t at,
-                                           std::string bytes);
+                                           std::span<const char> bytes);
   Task<Result<ChunkVersion>> Shrink(const ChunkVersion& base, const ChunkUpdate& u);
   Task<Result<std::string>> ReadWhole(ChunkId chunk, const ChunkVersion& v);
   Task<Status> VerifiedRead(ChunkId chunk, const ChunkVersion& v, uint32_t offset,

@@ -53,35 +53,48 @@ Task<Result<ChunkVersion>> ChunkEngine::Build(const ChunkRecord& rec, const Chun
       built->removed = true;
       break;
     case UpdateKind::kReplace:
-      built = co_await WriteFresh(u, std::string(data.begin(), data.end()));
+      built = co_await WriteFresh(u, data);
       break;
     case UpdateKind::kWrite: {
       uint32_t end = u.offset + u.length;
-      if (base.slot && u.offset >= base.length) {
+      if (base.slot && u.offset == base.length) {
+        built = co_await AppendInPlace(base, base.length, data);
+        break;
+      }
+      if (base.slot && u.offset > base.length) {
         std::string bytes(u.offset - base.length, '\0');
         bytes.append(data.begin(), data.end());
-        built = co_await AppendInPlace(base, base.length, std::move(bytes));
+        built = co_await AppendInPlace(base, base.length, bytes);
+        break;
+      }
+      bool keeps_base = base.slot && (u.offset > 0 || end < base.length);
+      if (!keeps_base && u.offset == 0) {
+        // The new version is the written bytes: stored as they came, without a copy.
+        built = co_await WriteFresh(u, data);
         break;
       }
       std::string content;
-      if (base.slot && (u.offset > 0 || end < base.length)) {
+      if (keeps_base) {
         CO_ASSIGN_OR_RETURN(content, co_await ReadWhole(u.chunk, base));
       }
       content.resize(std::max<size_t>(content.size(), end), '\0');
       std::memcpy(content.data() + u.offset, data.data(), data.size());
-      built = co_await WriteFresh(u, std::move(content));
+      built = co_await WriteFresh(u, content);
       break;
     }
-    case UpdateKind::kTruncate:
+    case UpdateKind::kTruncate: {
       if (u.length <= base.length) {
         built = co_await Shrink(base, u);
-      } else if (base.slot) {
-        built =
-            co_await AppendInPlace(base, base.length, std::string(u.length - base.length, '\0'));
+        break;
+      }
+      std::string zeros(u.length - (base.slot ? base.length : 0), '\0');
+      if (base.slot) {
+        built = co_await AppendInPlace(base, base.length, zeros);
       } else {
-        built = co_await WriteFresh(u, std::string(u.length, '\0'));
+        built = co_await WriteFresh(u, zeros);
       }
       break;
+    }
   }
   if (!built.ok()) co_return built.status();
   built->version = u.version;
@@ -89,7 +102,8 @@ Task<Result<ChunkVersion>> ChunkEngine::Build(const ChunkRecord& rec, const Chun
   co_return built;
 }
 
-Task<Result<ChunkVersion>> ChunkEngine::WriteFresh(const ChunkUpdate& u, std::string content) {
+Task<Result<ChunkVersion>> ChunkEngine::WriteFresh(const ChunkUpdate& u,
+                                                   std::span<const char> content) {
   ChunkVersion v;
   v.length = static_cast<uint32_t>(content.size());
   if (content.empty()) co_return v;
@@ -106,7 +120,7 @@ Task<Result<ChunkVersion>> ChunkEngine::WriteFresh(const ChunkUpdate& u, std::st
 }
 
 Task<Result<ChunkVersion>> ChunkEngine::AppendInPlace(const ChunkVersion& base, uint32_t at,
-                                                      std::string bytes) {
+                                                      std::span<const char> bytes) {
   CO_RETURN_IF_ERROR(co_await blobs_.Write(*base.slot, at, bytes));
   CO_RETURN_IF_ERROR(co_await blobs_.Sync(*base.slot));
   ChunkVersion v;

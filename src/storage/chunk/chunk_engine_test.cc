@@ -141,6 +141,24 @@ TEST_F(ChunkEngineTest, AppendsGoInPlaceAndKeepChecksumsRight) {
   EXPECT_EQ(engine_->Find(ChunkId{InodeId(5), 0})->committed.block_crcs, BlockCrcs(expected));
 }
 
+TEST_F(ChunkEngineTest, AnAppendAtTheEndAndAWriteOverTheWholeVersionKeepTheirBytes) {
+  std::string data = Pattern(70'000, 'x');
+  ASSERT_TRUE(Write(0, 0, data).ok());
+  std::string more = Pattern(30'000, 'y');
+  auto appended = Write(0, 70'000, more);
+  ASSERT_TRUE(appended.ok());
+  BlobSlot slot = *appended->committed.slot;
+  EXPECT_EQ(ReadAll(0), data + more);
+  EXPECT_EQ(appended->committed.block_crcs, BlockCrcs(data + more));
+  // From offset 0 past the old end: the new version is the written bytes, in a new slot.
+  std::string whole = Pattern(120'000, 'z');
+  auto rewritten = Write(0, 0, whole);
+  ASSERT_TRUE(rewritten.ok());
+  EXPECT_NE(rewritten->committed.slot->Key(), slot.Key());
+  EXPECT_EQ(ReadAll(0), whole);
+  EXPECT_EQ(rewritten->committed.block_crcs, BlockCrcs(whole));
+}
+
 TEST_F(ChunkEngineTest, TruncateAndRemove) {
   std::string data = Pattern(200'000, 'q');
   ASSERT_TRUE(Write(0, 0, data).ok());
