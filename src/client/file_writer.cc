@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <set>
 
 namespace chainfs::client {
@@ -28,9 +29,12 @@ namespace {
 
 using State = FileWriter::State;
 
-Task<void> SendPiece(std::shared_ptr<State> s, uint64_t offset, std::string bytes) {
+// Writes `length` bytes of `bytes` from `at`, which belong to one chunk, at file `offset`.
+Task<void> SendPiece(std::shared_ptr<State> s, uint64_t offset,
+                     std::shared_ptr<const std::string> bytes, size_t at, size_t length) {
   uint64_t index = offset / s->layout.chunk_size_bytes;
-  Status st = co_await s->chunks.Write(s->inode, s->layout, offset, bytes);
+  Status st = co_await s->chunks.Write(s->inode, s->layout, offset,
+                                       std::span<const char>(bytes->data() + at, length));
   if (!st.ok() && s->error.ok()) s->error = st;
   s->chunks_in_flight.erase(index);
   --s->in_flight;
@@ -50,21 +54,29 @@ Task<void> SendFront(std::shared_ptr<State> s, bool all) {
   while (s->sending) (void)co_await s->changed.Wait(s->rt.clock().Now() + Nanos(1'000'000'000));
   s->sending = true;
   size_t length = SendableLength(*s, all);
-  std::string bytes = s->buffer.substr(0, length);
+  // The bytes leave the buffer whole (the usual case: writes that end on a chunk boundary)
+  // or copied from its front; the chunk writes share them.
+  std::shared_ptr<const std::string> bytes;
+  if (length == s->buffer.size()) {
+    bytes = std::make_shared<const std::string>(std::move(s->buffer));
+    s->buffer.clear();
+  } else {
+    bytes = std::make_shared<const std::string>(s->buffer.substr(0, length));
+    s->buffer.erase(0, length);
+  }
   uint64_t offset = s->start;
-  s->buffer.erase(0, length);
   s->start += length;
   uint64_t cs = s->layout.chunk_size_bytes;
-  for (size_t done = 0; done < bytes.size();) {
+  for (size_t done = 0; done < bytes->size();) {
     uint64_t pos = offset + done;
-    size_t n = std::min<uint64_t>(bytes.size() - done, cs - pos % cs);
+    size_t n = std::min<uint64_t>(bytes->size() - done, cs - pos % cs);
     uint64_t index = pos / cs;
     while (s->in_flight >= s->options.max_in_flight || s->chunks_in_flight.contains(index)) {
       (void)co_await s->changed.Wait(s->rt.clock().Now() + Nanos(1'000'000'000));
     }
     s->chunks_in_flight.insert(index);
     ++s->in_flight;
-    Spawn(s->rt.executor(), SendPiece(s, pos, bytes.substr(done, n)), "chunk write");
+    Spawn(s->rt.executor(), SendPiece(s, pos, bytes, done, n), "chunk write");
     done += n;
   }
   s->sending = false;
@@ -104,9 +116,11 @@ Task<Status> FileWriter::Write(uint64_t offset, std::span<const char> data) {
     co_await SendAll(s);
   }
   if (s->buffer.empty()) s->start = offset;
+  // Over what is buffered, then appended (never zero-filled first).
   size_t at = offset - s->start;
-  if (at + data.size() > s->buffer.size()) s->buffer.resize(at + data.size());
-  std::memcpy(s->buffer.data() + at, data.data(), data.size());
+  size_t over = std::min(data.size(), s->buffer.size() - at);
+  std::memcpy(s->buffer.data() + at, data.data(), over);
+  s->buffer.append(data.data() + over, data.size() - over);
   // Whole chunks go now; the tail waits for more bytes, a flush, or the delay.
   if (s->buffer.size() >= s->options.max_buffer) {
     co_await SendAll(s);
