@@ -8,10 +8,10 @@
 namespace chainfs::client {
 
 struct FileWriter::State {
-  State(Runtime& rt_in, FileChunks& chunks_in)
+  State(Runtime& rt_in, ChunkWriter& chunks_in)
       : rt(rt_in), chunks(chunks_in), changed(rt.clock()) {}
   Runtime& rt;
-  FileChunks& chunks;
+  ChunkWriter& chunks;
   InodeId inode;
   meta::Layout layout;
   WriterOptions options;
@@ -95,7 +95,7 @@ Task<void> FlushLater(std::shared_ptr<State> s) {
 
 }  // namespace
 
-FileWriter::FileWriter(Runtime& rt, FileChunks& chunks, InodeId inode, meta::Layout layout,
+FileWriter::FileWriter(Runtime& rt, ChunkWriter& chunks, InodeId inode, meta::Layout layout,
                        WriterOptions options)
     : state_(std::make_shared<State>(rt, chunks)) {
   state_->inode = inode;

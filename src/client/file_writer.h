@@ -5,8 +5,9 @@
 #include <span>
 #include <string>
 
-#include "client/file_chunks.h"
+#include "client/chunk_writer.h"
 #include "runtime/notifier.h"
+#include "runtime/runtime.h"
 
 namespace chainfs::client {
 
@@ -26,7 +27,7 @@ struct WriterOptions {
 // failure is returned by the next Write or Flush. Belongs to the runtime's thread.
 class FileWriter {
  public:
-  FileWriter(Runtime& rt, FileChunks& chunks, InodeId inode, meta::Layout layout,
+  FileWriter(Runtime& rt, ChunkWriter& chunks, InodeId inode, meta::Layout layout,
              WriterOptions options);
   ~FileWriter();
   FileWriter(const FileWriter&) = delete;
