@@ -3,7 +3,7 @@
 #include <span>
 #include <vector>
 
-#include "client/chunk_writer.h"
+#include "client/chunk_io.h"
 #include "client/storage_client.h"
 #include "meta/schema/records.h"
 
@@ -13,7 +13,7 @@ namespace chainfs::client {
 // layout and the routing's chain table; the metadata servers are never asked), and reads,
 // writes, truncation and zeroing of byte ranges, split per chunk and run on all their chains
 // at once. Belongs to the storage client's thread.
-class FileChunks : public ChunkWriter {
+class FileChunks : public ChunkReader, public ChunkWriter {
  public:
   FileChunks(StorageClient& storage, mgmtd::RoutingFollower& routing)
       : storage_(storage), routing_(routing) {}
@@ -24,7 +24,8 @@ class FileChunks : public ChunkWriter {
   Result<std::vector<ChainId>> ChainsOf(const meta::Layout& layout) const;
 
   // Fills `out` with the bytes at `offset`; where no chunk or a short chunk holds them, zeros.
-  Task<Status> Read(InodeId inode, meta::Layout layout, uint64_t offset, std::span<char> out);
+  Task<Status> Read(InodeId inode, meta::Layout layout, uint64_t offset,
+                    std::span<char> out) override;
   Task<Status> Write(InodeId inode, meta::Layout layout, uint64_t offset,
                      std::span<const char> data) override;
   // Drops every byte at or past `size`: the chunk holding it is cut, later ones removed.

@@ -5,7 +5,7 @@
 #include <span>
 #include <string>
 
-#include "client/chunk_writer.h"
+#include "client/chunk_io.h"
 #include "runtime/notifier.h"
 #include "runtime/runtime.h"
 

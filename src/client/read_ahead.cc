@@ -82,7 +82,7 @@ void ReadAhead::FetchNext(const Source& src) {
   rt_.Spawn(Fetch(src.chunks, src.id, src.layout, coming_, in_flight_), "read ahead");
 }
 
-Task<void> ReadAhead::Fetch(FileChunks* chunks, InodeId id, meta::Layout layout,
+Task<void> ReadAhead::Fetch(ChunkReader* chunks, InodeId id, meta::Layout layout,
                             std::shared_ptr<Window> w, int* in_flight) {
   w->status = co_await chunks->Read(id, layout, w->offset, w->bytes.first(w->length));
   w->done = true;

@@ -3,9 +3,10 @@
 #include <memory>
 #include <span>
 
-#include "client/file_chunks.h"
+#include "client/chunk_io.h"
 #include "common/buffer_pool.h"
 #include "runtime/notifier.h"
+#include "runtime/runtime.h"
 
 namespace chainfs::client {
 
@@ -38,7 +39,7 @@ class ReadAhead {
  public:
   // Where the file's bytes come from, as of this read.
   struct Source {
-    FileChunks* chunks;
+    ChunkReader* chunks;
     InodeId id;
     meta::Layout layout;
     uint64_t size;        // the file's length as known: nothing is fetched past it
@@ -77,7 +78,7 @@ class ReadAhead {
   static bool Covers(const Window& w, const Source& src, uint64_t offset, size_t length);
   // Starts fetching the window after the one held, when the reader is past its middle.
   void FetchNext(const Source& src);
-  static Task<void> Fetch(FileChunks* chunks, InodeId id, meta::Layout layout,
+  static Task<void> Fetch(ChunkReader* chunks, InodeId id, meta::Layout layout,
                           std::shared_ptr<Window> w, int* in_flight);
 
   Runtime& rt_;

@@ -9,6 +9,15 @@
 
 namespace chainfs::client {
 
+// Where a ReadAhead's reads come from: FileChunks, or a counting source in tests.
+class ChunkReader {
+ public:
+  virtual ~ChunkReader() = default;
+  // Fills `out` with the file's bytes at `offset`; where no chunk holds them, zeros.
+  virtual Task<Status> Read(InodeId inode, meta::Layout layout, uint64_t offset,
+                            std::span<char> out) = 0;
+};
+
 // Where a FileWriter's chunk writes go: FileChunks, or a recorder in tests.
 class ChunkWriter {
  public:
