@@ -1,6 +1,7 @@
 // Checksum errors: the Replicator's repair from another replica, and the scrubber.
 #include <fmt/format.h>
 
+#include "common/buffer_pool.h"
 #include "common/crc32c.h"
 #include "common/logging.h"
 #include "storage/chain/replicator.h"
@@ -82,15 +83,14 @@ Task<Replicator::ScrubStep> Replicator::Scrub(TargetId target, std::optional<Chu
   }
   ScrubStep step;
   if (it != records.end() && !batch.empty()) step.next = batch.back();
-  std::string bytes;
+  PooledBuffer buffer;  // never zero-filled, and the same one for the whole step
   for (ChunkId chunk : batch) {
     const ChunkRecord* rec = t->engine->Find(chunk);
     if (rec == nullptr || rec->committed.removed || rec->committed.length == 0) continue;
     uint32_t length = rec->committed.length;
-    if (bytes.size() < length) bytes.resize(length);
+    if (buffer.capacity() < length) buffer = BufferPool::Default().Get(length);
     step.bytes += length;
-    Result<size_t> n =
-        co_await t->engine->Read(chunk, false, 0, std::span<char>(bytes).first(length));
+    Result<size_t> n = co_await t->engine->Read(chunk, false, 0, buffer.first(length));
     if (n.ok() || n.status().code() != StatusCode::kCorruption) continue;
     LOG_WARN("target {}: scrub: {}", target, n.status().ToString());
     Status repaired = co_await Repair(target, chunk);
