@@ -7,87 +7,91 @@ namespace chainfs::client {
 
 namespace {
 constexpr Nanos kRecheck{1'000'000'000};
+constexpr uint64_t kLargestBlock = 1 << 20;
+constexpr uint64_t kSmallestBlock = 4 << 10;
 }  // namespace
 
-bool ReadAhead::Covers(const Window& w, const Source& src, uint64_t offset, size_t length) {
-  return w.generation == src.generation && offset >= w.offset &&
-         offset + length <= w.offset + w.length;
-}
-
-bool ReadAhead::CopyHeld(const Source& src, uint64_t offset, std::span<char> out) const {
-  if (!held_ || !Covers(*held_, src, offset, out.size())) return false;
-  std::memcpy(out.data(), held_->bytes.data() + (offset - held_->offset), out.size());
-  return true;
-}
-
-std::shared_ptr<ReadAhead::Window> ReadAhead::NewWindow(const Source& src, uint64_t offset,
-                                                        uint64_t length) {
-  if (!budget_.Take(length)) return nullptr;
-  auto w = std::make_shared<Window>(rt_.clock(), budget_);
-  w->offset = offset;
-  w->length = length;
-  w->generation = src.generation;
-  w->bytes = BufferPool::Default().Get(length);
-  return w;
-}
+// A window holds at least four blocks, so a small window still overlaps its fetches.
+ReadAhead::ReadAhead(Runtime& rt, uint64_t max_window, ReadAheadBudget& budget, int* in_flight)
+    : rt_(rt),
+      max_window_(max_window),
+      block_(std::clamp(max_window / 4, kSmallestBlock, kLargestBlock)),
+      budget_(budget),
+      in_flight_(in_flight) {}
 
 Task<Status> ReadAhead::Read(const Source& src, uint64_t offset, std::span<char> out) {
   bool sequential = offset == next_offset_;
   next_offset_ = offset + out.size();
-  if (CopyHeld(src, offset, out)) {
-    FetchNext(src);
-    co_return Status();
+  if (src.generation != generation_) blocks_.clear();
+  generation_ = src.generation;
+  while (!blocks_.empty() && blocks_.front()->end() <= offset) blocks_.pop_front();
+  window_ = sequential ? std::min(max_window_, std::max(window_ * 2, out.size() * 2)) : 0;
+  if (sequential)
+    TopUp(src, offset, std::min(src.size, offset + std::max<uint64_t>(out.size(), window_)));
+  Blocks covering = Covering(offset, out.size());
+  if (covering.empty()) {
+    // Not read ahead: whatever is held is for another reader's place.
+    if (!sequential) blocks_.clear();
+    co_return co_await src.chunks->Read(src.id, src.layout, offset, out);
   }
-  std::shared_ptr<Window> w = coming_;
-  if (w && Covers(*w, src, offset, out.size())) {
-    while (!w->done) (void)co_await w->ready.Wait(rt_.clock().Now() + kRecheck);
-    Settle(w);
-    if (CopyHeld(src, offset, out)) {
-      FetchNext(src);
-      co_return Status();
-    }
+  Status st = co_await CopyOut(std::move(covering), rt_.clock(), offset, out);
+  // A failed block is fetched again by the next read that needs it.
+  if (!st.ok()) blocks_.clear();
+  co_return st;
+}
+
+void ReadAhead::TopUp(const Source& src, uint64_t offset, uint64_t end) {
+  // The blocks held must run on from the read; ones for another place are dropped.
+  if (!blocks_.empty() && blocks_.front()->offset > offset) blocks_.clear();
+  uint64_t at = blocks_.empty() ? offset : blocks_.back()->end();
+  while (at < end) {
+    // Blocks end on multiples of their size, which match chunk boundaries.
+    uint64_t length = std::min(block_ - at % block_, src.size - at);
+    if (!budget_.Take(length)) return;
+    auto b = std::make_shared<Block>(rt_.clock(), budget_);
+    b->offset = at;
+    b->length = length;
+    b->bytes = BufferPool::Default().Get(length);
+    blocks_.push_back(b);
+    ++*in_flight_;
+    rt_.Spawn(Fetch(src.chunks, src.id, src.layout, std::move(b), in_flight_), "read ahead");
+    at += length;
   }
-  window_ = sequential ? std::min(max_window_, std::max<uint64_t>(window_ * 2, out.size() * 2)) : 0;
-  uint64_t fetch = std::min<uint64_t>(std::max<uint64_t>(out.size(), window_), src.size - offset);
-  if (fetch <= out.size()) co_return co_await src.chunks->Read(src.id, src.layout, offset, out);
-  // Fetched here, but as the coming window: reads of these bytes that arrive meanwhile wait.
-  w = NewWindow(src, offset, fetch);
-  if (!w) co_return co_await src.chunks->Read(src.id, src.layout, offset, out);
-  coming_ = w;
-  w->status = co_await src.chunks->Read(src.id, src.layout, offset, w->bytes.first(fetch));
-  w->done = true;
-  w->ready.NotifyAll();
-  Settle(w);
-  CO_RETURN_IF_ERROR(w->status);
-  std::memcpy(out.data(), w->bytes.data(), out.size());
-  FetchNext(src);
+}
+
+ReadAhead::Blocks ReadAhead::Covering(uint64_t offset, uint64_t length) const {
+  Blocks found;
+  uint64_t at = offset;
+  for (const auto& b : blocks_) {
+    if (at >= offset + length) break;
+    if (b->end() <= at) continue;
+    if (b->offset > at) return {};
+    found.push_back(b);
+    at = b->end();
+  }
+  if (at < offset + length) return {};
+  return found;
+}
+
+Task<Status> ReadAhead::CopyOut(Blocks blocks, Clock& clock, uint64_t offset, std::span<char> out) {
+  size_t done = 0;
+  for (const auto& b : blocks) {
+    while (!b->done) (void)co_await b->ready.Wait(clock.Now() + kRecheck);
+    CO_RETURN_IF_ERROR(b->status);
+    uint64_t at = offset + done;
+    size_t n = std::min<uint64_t>(out.size() - done, b->end() - at);
+    std::memcpy(out.data() + done, b->bytes.data() + (at - b->offset), n);
+    done += n;
+  }
   co_return Status();
 }
 
-void ReadAhead::Settle(const std::shared_ptr<Window>& w) {
-  if (coming_ != w) return;
-  coming_.reset();
-  if (w->status.ok()) held_ = w;
-}
-
-void ReadAhead::FetchNext(const Source& src) {
-  if (window_ == 0 || coming_ || !held_ || held_->generation != src.generation) return;
-  if (next_offset_ < held_->offset + held_->length / 2) return;
-  uint64_t start = held_->offset + held_->length;
-  if (start >= src.size) return;
-  window_ = std::min(max_window_, window_ * 2);
-  coming_ = NewWindow(src, start, std::min(window_, src.size - start));
-  if (!coming_) return;
-  ++*in_flight_;
-  rt_.Spawn(Fetch(src.chunks, src.id, src.layout, coming_, in_flight_), "read ahead");
-}
-
 Task<void> ReadAhead::Fetch(ChunkReader* chunks, InodeId id, meta::Layout layout,
-                            std::shared_ptr<Window> w, int* in_flight) {
-  w->status = co_await chunks->Read(id, layout, w->offset, w->bytes.first(w->length));
-  w->done = true;
+                            std::shared_ptr<Block> b, int* in_flight) {
+  b->status = co_await chunks->Read(id, layout, b->offset, b->bytes.first(b->length));
+  b->done = true;
   --*in_flight;
-  w->ready.NotifyAll();
+  b->ready.NotifyAll();
 }
 
 }  // namespace chainfs::client
