@@ -168,19 +168,26 @@ Task<Result<size_t>> GcWorker::ReapSessionsOnce() {
   co_return ended;
 }
 
+// Sessions are reaped every `session_check` and files collected every `interval`, each on
+// its own schedule: waking for the one must not run the other early.
 Task<void> GcWorker::Run() {
   Nanos next_reap = rt_.clock().Now();
+  Nanos next_collect = rt_.clock().Now();
   while (!stopping_) {
     if (rt_.clock().Now() >= next_reap) {
       Result<size_t> reaped = co_await ReapSessionsOnce();
       if (!reaped.ok()) LOG_WARN("gc: reaping sessions: {}", reaped.status().ToString());
       next_reap = rt_.clock().Now() + options_.session_check;
     }
-    Result<size_t> n = co_await CollectOnce();
-    if (!n.ok()) LOG_WARN("gc: {}", n.status().ToString());
     if (stopping_) break;
-    if (n.ok() && *n == options_.batch) continue;  // more may be due
-    co_await wake_.Wait(rt_.clock().Now() + std::min(options_.interval, options_.session_check));
+    if (rt_.clock().Now() >= next_collect) {
+      Result<size_t> n = co_await CollectOnce();
+      if (!n.ok()) LOG_WARN("gc: {}", n.status().ToString());
+      if (stopping_) break;
+      if (n.ok() && *n == options_.batch) continue;  // more may be due
+      next_collect = rt_.clock().Now() + options_.interval;
+    }
+    co_await wake_.Wait(std::min(next_reap, next_collect));
   }
 }
 

@@ -67,5 +67,21 @@ TEST_F(GcWorkerTest, AFileWhoseChunksStayedIsTakenAgainAtTheRescan) {
   ExpectConsistent();
 }
 
+TEST_F(GcWorkerTest, FilesAreCollectedEveryIntervalThoughSessionsAreCheckedMoreOften) {
+  Doomed("a");
+  GcWorker gc(engine_, node_, remover_,
+              GcOptions{.interval = Nanos(10'000'000'000), .session_check = Nanos(1'000'000'000)});
+  node_.Spawn(gc.Run(), "gc");
+  world_.RunFor(Nanos(1'000'000'000));
+  ASSERT_EQ(remover_.removed.size(), 1u);  // the first pass runs at once
+  Doomed("b");
+  world_.RunFor(Nanos(5'000'000'000));
+  EXPECT_EQ(remover_.removed.size(), 1u);  // sessions were checked; b waits for the interval
+  world_.RunFor(Nanos(6'000'000'000));
+  EXPECT_EQ(remover_.removed.size(), 2u);
+  gc.Stop();
+  world_.RunFor(Nanos(1'000'000'000));
+}
+
 }  // namespace
 }  // namespace chainfs::meta
