@@ -14,7 +14,7 @@
 namespace chainfs::client {
 namespace {
 
-// A file held in memory; every read of it is counted and takes `latency` of virtual time.
+// A file held in memory; every read of it is counted and takes 100 us of virtual time.
 class CountingSource : public ChunkReader {
  public:
   explicit CountingSource(Runtime& rt) : rt_(rt) {}
