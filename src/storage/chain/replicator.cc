@@ -4,6 +4,7 @@
 #include <asio/this_coro.hpp>
 
 #include "common/logging.h"
+#include "runtime/all_of.h"
 #include "storage/service/storage_service.h"
 
 namespace chainfs::storage {
@@ -153,17 +154,28 @@ Task<Result<RemoveChunksRsp>> Replicator::RemoveChunks(RemoveChunksReq req) {
        ++it) {
     doomed.push_back(it->first);
   }
+  // Many at once: each replica's record changes then share the syncs of its store, where one
+  // after the other each took a sync of its own (5 per chunk over a chain of three).
   RemoveChunksRsp rsp;
-  for (ChunkId chunk : doomed) {
-    ChunkUpdate u;
-    u.chunk = chunk;
-    u.kind = UpdateKind::kRemove;
-    u.tag = UpdateTag{req.client, chunk.index};
-    CO_RETURN_IF_ERROR((co_await ApplyAtHead(pos, std::move(u), {})).status());
-    ++rsp.removed;
+  for (size_t wave = 0; wave < doomed.size(); wave += kRemovalsInFlight) {
+    std::vector<Task<Status>> removals;
+    for (size_t i = wave; i < std::min(doomed.size(), wave + kRemovalsInFlight); ++i) {
+      removals.push_back(RemoveAtHead(pos, doomed[i], req.client));
+    }
+    auto count = static_cast<uint32_t>(removals.size());
+    CO_RETURN_IF_ERROR(FirstError(co_await AllOf(std::move(removals))));
+    rsp.removed += count;
   }
   rsp.more = doomed.size() == kMaxRemovalsPerCall;
   co_return rsp;
+}
+
+Task<Status> Replicator::RemoveAtHead(const Position& pos, ChunkId chunk, uint64_t client) {
+  ChunkUpdate u;
+  u.chunk = chunk;
+  u.kind = UpdateKind::kRemove;
+  u.tag = UpdateTag{client, chunk.index};
+  co_return (co_await ApplyAtHead(pos, std::move(u), {})).status();
 }
 
 Task<Result<ForwardRsp>> Replicator::Forward(ForwardReq req, std::span<const char> data) {

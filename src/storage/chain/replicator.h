@@ -50,6 +50,8 @@ class Replicator {
   // chain, at most kMaxRemovalsPerCall per call (`more` says whether to call again).
   Task<Result<RemoveChunksRsp>> RemoveChunks(RemoveChunksReq req);
   static constexpr size_t kMaxRemovalsPerCall = 256;
+  // Removals of one call under way at once.
+  static constexpr size_t kRemovalsInFlight = 64;
   Task<Result<ForwardRsp>> Forward(ForwardReq req, std::span<const char> data);
   // Reads into `out` (req.length bytes at most); sets `n` to the bytes read.
   Task<Result<ReadRsp>> Read(ReadReq req, std::span<char> out, size_t& n);
@@ -93,6 +95,7 @@ class Replicator {
   Result<Position> Locate(const ChainRef& ref) const;
   Task<Result<WriteRsp>> ApplyAtHead(const Position& pos, ChunkUpdate u,
                                      std::span<const char> data);
+  Task<Status> RemoveAtHead(const Position& pos, ChunkId chunk, uint64_t client);
   Result<Position> LocateTarget(TargetId id) const;
   // Sends `u` on to the successor; `force` when it is syncing (then `u` carries the whole chunk).
   Task<Status> Propagate(const Position& pos, ChunkUpdate u, std::span<const char> data);

@@ -317,5 +317,37 @@ TEST_F(ReplicatorTest, AScrubStepReadsAboutItsBudgetAndResumesAfterIt) {
   EXPECT_EQ(r.repairs(), 0u);
 }
 
+TEST_F(ReplicatorTest, ACallsRemovalsGoDownTheChainTogether) {
+  constexpr uint64_t kMany = Replicator::kMaxRemovalsPerCall + 44;
+  for (uint64_t index = 0; index <= kMany; ++index)
+    ASSERT_TRUE(Write(index, 0, "x", index + 1).ok());
+  RemoveChunksReq req;
+  req.ref = ChainRef{kChain, chain().version, TargetId(1)};
+  req.inode = InodeId(9);
+  req.client = 5;
+  // One chunk alone: what a removal takes down the chain and back.
+  req.begin_index = kMany;
+  Nanos start = world_.now();
+  Result<RemoveChunksRsp> one = Run(ClientFor(TargetId(1)).RemoveChunks(req));
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  Nanos alone = world_.now() - start;
+  EXPECT_EQ(one->removed, 1u);
+  req.begin_index = 0;
+  start = world_.now();
+  Result<RemoveChunksRsp> first = Run(ClientFor(TargetId(1)).RemoveChunks(req));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  Nanos together = world_.now() - start;
+  EXPECT_EQ(first->removed, Replicator::kMaxRemovalsPerCall);
+  EXPECT_TRUE(first->more);
+  // One after the other they would take kMaxRemovalsPerCall times as long.
+  EXPECT_LT(together, alone * (Replicator::kMaxRemovalsPerCall / 8))
+      << together.count() << " ns against " << alone.count() << " ns for one";
+  Result<RemoveChunksRsp> rest = Run(ClientFor(TargetId(1)).RemoveChunks(req));
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  EXPECT_EQ(rest->removed, 44u);
+  EXPECT_FALSE(rest->more);
+  for (auto& r : replicas_) EXPECT_FALSE(r->engine->LastChunk(InodeId(9)).has_value());
+}
+
 }  // namespace
 }  // namespace chainfs::storage
