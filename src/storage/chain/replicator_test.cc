@@ -30,7 +30,7 @@ struct Replica {
     replicator = std::make_unique<Replicator>(*pool, node.clock());
     auto local = std::make_unique<LocalTarget>();
     local->id = target;
-    local->engine = std::make_unique<ChunkEngine>(store, node.disk(), "target/blobs");
+    local->engine = std::make_unique<ChunkEngine>(store, node.disk(), node.clock(), "target/blobs");
     engine = local->engine.get();
     replicator->AddTarget(std::move(local));
     replicator->SetRouting(std::move(routing));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <type_traits>
 
 #include "common/check.h"
 #include "common/logging.h"
@@ -21,7 +22,8 @@ uint64_t SlotBytes(uint8_t size_log2) { return uint64_t{1} << size_log2; }
 
 }  // namespace
 
-BlobStore::BlobStore(Disk& disk, std::string dir) : disk_(disk), dir_(std::move(dir)) {}
+BlobStore::BlobStore(Disk& disk, Clock& clock, std::string dir)
+    : disk_(disk), clock_(clock), dir_(std::move(dir)) {}
 BlobStore::~BlobStore() = default;
 
 Task<Status> BlobStore::Open() { co_return co_await disk_.MakeDirs(dir_); }
@@ -54,10 +56,18 @@ BlobSlot BlobStore::Allocate(uint32_t chunk_size_bytes) {
   return *slot;
 }
 
-std::optional<BlobSlot> BlobStore::FirstOfClass(const std::set<SlotKey>& slots, uint8_t size_log2) {
+template <typename Slots>
+std::optional<BlobSlot> BlobStore::FirstOfClass(const Slots& slots, uint8_t size_log2) {
   auto it = slots.lower_bound(SlotKey(size_log2, 0, 0));
-  if (it == slots.end() || std::get<0>(*it) != size_log2) return std::nullopt;
-  return BlobSlot{size_log2, std::get<1>(*it), std::get<2>(*it)};
+  if (it == slots.end()) return std::nullopt;
+  SlotKey key;
+  if constexpr (std::is_same_v<typename Slots::value_type, SlotKey>) {
+    key = *it;
+  } else {
+    key = it->first;
+  }
+  if (std::get<0>(key) != size_log2) return std::nullopt;
+  return BlobSlot{size_log2, std::get<1>(key), std::get<2>(key)};
 }
 
 void BlobStore::Free(const BlobSlot& slot, bool discard) {
@@ -70,18 +80,36 @@ void BlobStore::Free(const BlobSlot& slot, bool discard) {
   Release(key, discard);
 }
 
+void BlobStore::DiscardFree() {
+  Nanos now = clock_.Now();
+  for (const SlotKey& key : free_) {
+    discarded_[key] = now;
+    punch_order_.emplace_back(now, key);
+  }
+  free_.clear();
+}
+
 void BlobStore::Release(const SlotKey& key, bool discard) {
   used_.erase(key);
   used_bytes_ -= SlotBytes(std::get<0>(key));
-  (discard ? discarded_ : free_).insert(key);
+  if (!discard) {
+    free_.insert(key);
+    return;
+  }
+  Nanos now = clock_.Now();
+  discarded_[key] = now;
+  punch_order_.emplace_back(now, key);
 }
 
-Task<uint64_t> BlobStore::PunchDiscarded(uint64_t max_bytes) {
+Task<uint64_t> BlobStore::PunchDiscarded(uint64_t max_bytes, Nanos freed_by) {
   uint64_t done = 0;
-  while (!discarded_.empty() && done < max_bytes) {
-    // Out of the set before the punch: it is not handed out while the punch runs.
-    SlotKey key = *discarded_.begin();
-    discarded_.erase(discarded_.begin());
+  while (punch_due(freed_by) && done < max_bytes) {
+    auto [freed, key] = punch_order_.front();
+    punch_order_.pop_front();
+    auto it = discarded_.find(key);
+    if (it == discarded_.end() || it->second != freed) continue;  // taken, or freed again since
+    // Out of the map before the punch: it is not handed out while the punch runs.
+    discarded_.erase(it);
     done += SlotBytes(std::get<0>(key));
     co_await Punch(key);
   }

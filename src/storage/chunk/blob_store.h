@@ -1,5 +1,6 @@
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -9,6 +10,7 @@
 #include <tuple>
 
 #include "common/result.h"
+#include "runtime/clock.h"
 #include "runtime/disk.h"
 #include "storage/chunk/chunk_record.h"
 
@@ -23,15 +25,16 @@ namespace chainfs::storage {
 // Nothing written is durable before Sync() of its slot. A slot freed while a reader holds it
 // (Pin) is reused only after the reader lets go, so a read never sees another chunk's bytes.
 // A slot freed with `discard` (its chunk is gone, not rewritten elsewhere) also gives its bytes
-// back to the disk: PunchDiscarded() punches it out of its file, and until then it may be
-// handed out again as it is. A slot being punched is never handed out, so a punch never hits
-// new bytes. Slots still waiting for their punch when the process ends are free but keep their
-// blocks after a restart, until a write takes them. Not thread-safe: one executor.
+// back to the disk: PunchDiscarded() punches it out of its file once it has been free for
+// long enough, and until then it may be handed out again as it is. A slot being punched is
+// never handed out, so a punch never hits new bytes. Which free slots still hold blocks is not
+// known after a restart: once the owner has marked the used ones, DiscardFree() queues every
+// free slot for its punch. Not thread-safe: one executor.
 class BlobStore {
  public:
   static constexpr uint32_t kSlotsPerFile = 256;
 
-  BlobStore(Disk& disk, std::string dir);
+  BlobStore(Disk& disk, Clock& clock, std::string dir);
   ~BlobStore();
 
   // Creates the directory if needed; kIoError naming the path if it cannot.
@@ -45,11 +48,18 @@ class BlobStore {
   // A free slot for chunks of `chunk_size_bytes` (a valid chunk size), now marked used.
   BlobSlot Allocate(uint32_t chunk_size_bytes);
   void Free(const BlobSlot& slot, bool discard = false);
-  // Punches slots freed with `discard` out of their files, until `max_bytes` of them are done
-  // or none waits; then they are free. A slot the file system cannot punch is free all the
-  // same. Returns the bytes punched.
-  Task<uint64_t> PunchDiscarded(uint64_t max_bytes);
-  bool punch_waiting() const { return !discarded_.empty(); }
+  // Queues every free slot for a punch, as if freed now with `discard`: at start-up, after the
+  // used slots are marked, since slots freed before a restart may still hold their blocks.
+  void DiscardFree();
+  // Punches slots freed with `discard` no later than `freed_by` (Clock::Now scale) out of their
+  // files, in the order they were freed, until `max_bytes` of them are done or none is due;
+  // then they are free. A slot the file system cannot punch is free all the same. Returns the
+  // bytes punched.
+  Task<uint64_t> PunchDiscarded(uint64_t max_bytes, Nanos freed_by);
+  // Whether a slot freed no later than `freed_by` may be waiting for its punch.
+  bool punch_due(Nanos freed_by) const {
+    return !punch_order_.empty() && punch_order_.front().first <= freed_by;
+  }
   void Pin(const BlobSlot& slot);
   void Unpin(const BlobSlot& slot);
 
@@ -72,15 +82,20 @@ class BlobStore {
   std::string PathOf(FileKey key) const;
   void Release(const SlotKey& key, bool discard);
   Task<void> Punch(SlotKey key);
-  // The lowest slot of chunk size class `size_log2` in `slots`, if any.
-  static std::optional<BlobSlot> FirstOfClass(const std::set<SlotKey>& slots, uint8_t size_log2);
+  // The lowest slot of chunk size class `size_log2` in `slots` (a set or map of SlotKey).
+  template <typename Slots>
+  static std::optional<BlobSlot> FirstOfClass(const Slots& slots, uint8_t size_log2);
 
   Disk& disk_;
+  Clock& clock_;
   std::string dir_;
   std::set<SlotKey> used_;
   std::map<SlotKey, int> pins_;
   std::map<SlotKey, bool> free_when_unpinned_;  // slot -> discard
-  std::set<SlotKey> discarded_;                 // free, waiting for a punch
+  std::map<SlotKey, Nanos> discarded_;          // free, waiting for a punch: when freed
+  // Discarded slots in the order they were freed; an entry whose slot was taken, or freed
+  // again later, since is skipped.
+  std::deque<std::pair<Nanos, SlotKey>> punch_order_;
   // Per size class: the lowest index never handed out, and the freed slots below it.
   std::map<uint8_t, uint64_t> next_fresh_;
   std::set<SlotKey> free_;

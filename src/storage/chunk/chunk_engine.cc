@@ -47,8 +47,8 @@ Status CheckFits(const ChunkUpdate& u, std::span<const char> data) {
 
 }  // namespace
 
-ChunkEngine::ChunkEngine(kv::Engine& store, Disk& disk, std::string blob_dir)
-    : store_(store), blobs_(disk, std::move(blob_dir)) {}
+ChunkEngine::ChunkEngine(kv::Engine& store, Disk& disk, Clock& clock, std::string blob_dir)
+    : store_(store), blobs_(disk, clock, std::move(blob_dir)) {}
 
 Task<Status> ChunkEngine::Open() {
   CO_RETURN_IF_ERROR(co_await blobs_.Open());
@@ -76,6 +76,7 @@ Task<Status> ChunkEngine::Open() {
     if (rows.size() < kLoadPage) break;
     begin = rows.back().key + '\0';
   }
+  blobs_.DiscardFree();
   co_return Status();
 }
 

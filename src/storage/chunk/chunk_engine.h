@@ -28,7 +28,7 @@ namespace chainfs::storage {
 // may run beside them. Not thread-safe: one executor.
 class ChunkEngine {
  public:
-  ChunkEngine(kv::Engine& store, Disk& disk, std::string blob_dir);
+  ChunkEngine(kv::Engine& store, Disk& disk, Clock& clock, std::string blob_dir);
 
   // Loads every record. kIoError / kCorruption naming what failed.
   Task<Status> Open();
@@ -66,12 +66,15 @@ class ChunkEngine {
   // The highest-indexed chunk of `inode` that exists (committed), with its record.
   std::optional<std::pair<ChunkId, ChunkRecord>> LastChunk(InodeId inode) const;
   uint64_t used_bytes() const { return blobs_.used_bytes(); }
-  // Gives the blocks of removed chunks back to the disk, up to `max_bytes` of them; returns
-  // how many. Removals only queue their slots (which writes may take meanwhile): punching a
-  // large deletion's blocks at once took the CPU and, on a file system mounted with discard,
-  // the disk from everything else for seconds, so the storage node calls this at its pace.
-  Task<uint64_t> PunchFreed(uint64_t max_bytes) { return blobs_.PunchDiscarded(max_bytes); }
-  bool punch_waiting() const { return blobs_.punch_waiting(); }
+  // Gives the blocks of chunks removed no later than `freed_by` (Clock::Now scale) back to the
+  // disk, up to `max_bytes` of them; returns how many. Removals only queue their slots (which
+  // writes may take meanwhile): punching a large deletion's blocks at once took the CPU and,
+  // on a file system mounted with discard, the disk from everything else for seconds, so the
+  // storage node calls this at its pace, and only for slots free for a while.
+  Task<uint64_t> PunchFreed(uint64_t max_bytes, Nanos freed_by) {
+    return blobs_.PunchDiscarded(max_bytes, freed_by);
+  }
+  bool punch_due(Nanos freed_by) const { return blobs_.punch_due(freed_by); }
 
  private:
   Task<Result<ChunkVersion>> Build(const ChunkRecord& rec, const ChunkUpdate& u,

@@ -19,10 +19,10 @@ constexpr uint32_t kChunk = 256 << 10;  // four checksum blocks
 // One target on a simulated disk whose metadata store, like the disk, survives a crash.
 class ChunkEngineTest : public ::testing::Test {
  protected:
-  ChunkEngineTest() : world_(7), disk_(world_, "n", {}) { Reopen(); }
+  ChunkEngineTest() : world_(7), clock_(world_), disk_(world_, "n", {}) { Reopen(); }
 
   void Reopen() {
-    engine_ = std::make_unique<ChunkEngine>(store_, disk_, "t/blobs");
+    engine_ = std::make_unique<ChunkEngine>(store_, disk_, clock_, "t/blobs");
     ASSERT_TRUE(Run(engine_->Open()).ok());
   }
   void Crash() {
@@ -76,6 +76,7 @@ class ChunkEngineTest : public ::testing::Test {
   }
 
   SimWorld world_;
+  SimClock clock_;
   SimDisk disk_;
   kv::MemEngine store_;
   std::unique_ptr<ChunkEngine> engine_;
@@ -184,9 +185,9 @@ TEST_F(ChunkEngineTest, RemovedChunksGiveTheirBytesBackRewrittenOnesKeepThem) {
   ASSERT_TRUE(Run(engine_->Store(Update(UpdateKind::kRemove, 0, 0, 0), {}, true)).ok());
   // The removal only queues the slot; the storage node punches at its pace.
   EXPECT_EQ(RawSlot(removed), Pattern(kChunk, 'a'));
-  EXPECT_TRUE(engine_->punch_waiting());
-  EXPECT_EQ(Run(engine_->PunchFreed(1)), kChunk);  // a whole slot, even past the budget
-  EXPECT_FALSE(engine_->punch_waiting());
+  EXPECT_TRUE(engine_->punch_due(world_.now()));
+  EXPECT_EQ(Run(engine_->PunchFreed(1, world_.now())), kChunk);  // a whole slot, past the budget
+  EXPECT_FALSE(engine_->punch_due(world_.now()));
   EXPECT_EQ(RawSlot(removed), std::string(kChunk, '\0'));
   // A rewrite copies the chunk to a new slot (here the punched one, free again); the old one
   // keeps its blocks for the next write, which takes it.
@@ -277,6 +278,47 @@ TEST_F(ChunkEngineTest, RandomUpdatesSurviveCrashes) {
     if (rnd.OneIn(0.1)) Crash();
     for (const auto& [i, content] : committed) ASSERT_EQ(ReadAll(i), content) << "step " << step;
   }
+}
+
+TEST_F(ChunkEngineTest, RemovedSlotsArePunchedOnlyOnceDueAndNotAfterAWriteTookThem) {
+  for (uint64_t index = 0; index < 3; ++index)
+    ASSERT_TRUE(Write(index, 0, Pattern(kChunk, static_cast<char>('a' + index))).ok());
+  BlobSlot first = *engine_->Find(ChunkId{InodeId(5), 0})->committed.slot;
+  BlobSlot second = *engine_->Find(ChunkId{InodeId(5), 1})->committed.slot;
+  ASSERT_TRUE(Run(engine_->Store(Update(UpdateKind::kRemove, 0, 0, 0), {}, true)).ok());
+  Nanos first_freed = world_.now();
+  world_.RunFor(Nanos(1'000'000'000));
+  ASSERT_TRUE(Run(engine_->Store(Update(UpdateKind::kRemove, 1, 0, 0), {}, true)).ok());
+  // Nothing freed before the cut-off: nothing is punched.
+  EXPECT_FALSE(engine_->punch_due(first_freed - Nanos(1)));
+  EXPECT_EQ(Run(engine_->PunchFreed(10 * kChunk, first_freed - Nanos(1))), 0u);
+  EXPECT_EQ(RawSlot(first), Pattern(kChunk, 'a'));
+  // The first slot is due; the second, freed a second later, is not.
+  EXPECT_EQ(Run(engine_->PunchFreed(10 * kChunk, first_freed)), kChunk);
+  EXPECT_EQ(RawSlot(first), std::string(kChunk, '\0'));
+  EXPECT_EQ(RawSlot(second), Pattern(kChunk, 'b'));
+  // A new chunk takes the punched slot, the next one the slot still waiting, as it is; once
+  // due, that slot is not punched under it.
+  ASSERT_TRUE(Write(3, 0, "x").ok());
+  ASSERT_TRUE(Write(4, 0, "y").ok());
+  EXPECT_EQ(*engine_->Find(ChunkId{InodeId(5), 3})->committed.slot, first);
+  EXPECT_EQ(*engine_->Find(ChunkId{InodeId(5), 4})->committed.slot, second);
+  EXPECT_EQ(Run(engine_->PunchFreed(10 * kChunk, world_.now())), 0u);
+  EXPECT_FALSE(engine_->punch_due(world_.now()));
+  EXPECT_EQ(ReadAll(4), "y");
+  EXPECT_EQ(ReadAll(2), Pattern(kChunk, 'c'));
+}
+
+TEST_F(ChunkEngineTest, SlotsFreedBeforeARestartArePunchedAfterIt) {
+  ASSERT_TRUE(Write(0, 0, Pattern(kChunk, 'a')).ok());
+  ASSERT_TRUE(Write(1, 0, Pattern(kChunk, 'b')).ok());
+  BlobSlot removed = *engine_->Find(ChunkId{InodeId(5), 0})->committed.slot;
+  ASSERT_TRUE(Run(engine_->Store(Update(UpdateKind::kRemove, 0, 0, 0), {}, true)).ok());
+  Crash();  // before the punch
+  EXPECT_EQ(RawSlot(removed), Pattern(kChunk, 'a'));
+  EXPECT_EQ(Run(engine_->PunchFreed(10 * kChunk, world_.now())), kChunk);
+  EXPECT_EQ(RawSlot(removed), std::string(kChunk, '\0'));
+  EXPECT_EQ(ReadAll(1), Pattern(kChunk, 'b'));
 }
 
 }  // namespace

@@ -101,8 +101,9 @@ Task<std::optional<uint64_t>> ChoreStep(State& s, Chore chore, TargetId id, uint
   auto it = s.replicator.targets().find(id);
   if (it == s.replicator.targets().end()) co_return std::nullopt;
   if (chore == Chore::kPunch) {
-    if (!it->second->engine->punch_waiting()) co_return std::nullopt;
-    uint64_t punched = co_await it->second->engine->PunchFreed(budget);
+    Nanos freed_by = s.rt.clock().Now() - s.options.punch_delay;
+    if (!it->second->engine->punch_due(freed_by)) co_return std::nullopt;
+    uint64_t punched = co_await it->second->engine->PunchFreed(budget, freed_by);
     co_return punched;
   }
   Replicator::ScrubStep step = co_await s.replicator.Scrub(id, cursors[id], budget);
@@ -146,7 +147,7 @@ Task<Result<std::unique_ptr<StorageNode>>> StorageNode::Start(Runtime& rt,
     t->id = spec.id;
     t->capacity_bytes = spec.capacity_bytes;
     t->fs_id = spec.fs_id;
-    t->engine = std::make_unique<ChunkEngine>(*spec.store, rt.disk(), spec.blob_dir);
+    t->engine = std::make_unique<ChunkEngine>(*spec.store, rt.disk(), rt.clock(), spec.blob_dir);
     Status opened = co_await t->engine->Open();
     if (!opened.ok()) {
       co_return Status(opened.code(), fmt::format("target {} at {}: {}", spec.id, spec.blob_dir,

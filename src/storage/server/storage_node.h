@@ -30,6 +30,11 @@ struct StorageNodeOptions {
   // The blocks of removed chunks go back to the disk at most this many bytes per second over
   // all targets, a tenth of it every 100 ms (ChunkEngine::PunchFreed).
   uint64_t punch_bytes_per_second = 256ull << 20;
+  // A removed chunk's slot is punched only after it has been free this long: writes that follow
+  // a deletion take its slots as they are (no TRIM, no new blocks), and the TRIMs of a large
+  // deletion, which hold up every sync on a file system mounted with discard, come after its
+  // burst instead of inside it.
+  Nanos punch_delay{60'000'000'000};
   rpc::RpcOptions rpc;
 };
 

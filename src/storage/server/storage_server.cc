@@ -26,6 +26,7 @@ void StorageServerConfig::Bind(ConfigBinder& b) {
   b.Int("storage.heartbeat_ms", &heartbeat_ms, 10, 600'000);
   b.Int("storage.serve_lease_ms", &serve_lease_ms, 10, 600'000);
   b.Int("storage.punch_mib_per_s", &punch_mib_per_s, 1, 1 << 20);
+  b.Int("storage.punch_delay_s", &punch_delay_s, 0, 7 * 86400);
   b.Int("storage.scrub_mib_per_s", &scrub_mib_per_s, 0, 1 << 20);
   rpc.Bind(b);
 }
@@ -124,6 +125,7 @@ Result<std::unique_ptr<StorageServer>> StorageServer::Start(const StorageServerC
   options.heartbeat_interval = Nanos(config.heartbeat_ms * 1'000'000);
   options.serve_lease = Nanos(config.serve_lease_ms * 1'000'000);
   options.punch_bytes_per_second = static_cast<uint64_t>(config.punch_mib_per_s) << 20;
+  options.punch_delay = std::chrono::seconds(config.punch_delay_s);
   options.scrub_bytes_per_second = static_cast<uint64_t>(config.scrub_mib_per_s) << 20;
   options.rpc = config.rpc;
   Runtime& rt = state->rt.worker(0);

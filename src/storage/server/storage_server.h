@@ -22,9 +22,10 @@ struct StorageServerConfig {
   std::string secret;
   int64_t heartbeat_ms = 1'000;
   int64_t serve_lease_ms = 4'000;
-  // How fast the blocks of removed chunks go back to the disk, and how fast the scrubber reads
-  // (StorageNodeOptions; a scrub rate of 0 turns the scrubber off).
+  // How fast and how long after their removal the blocks of removed chunks go back to the disk,
+  // and how fast the scrubber reads (StorageNodeOptions; a scrub rate of 0 turns it off).
   int64_t punch_mib_per_s = 256;
+  int64_t punch_delay_s = 60;
   int64_t scrub_mib_per_s = 16;
   rpc::RpcOptions rpc;
 
