@@ -423,10 +423,11 @@ std::vector<std::string> ClusterSim::CheckRemoval() {
   meta::StorageChunkRemover remover(*c.storage, *c.follower);
   meta::Layout layout;
   layout.chain_table = 1;
-  auto removed = RunSimTask(world_, remover.RemoveChunks(kInode, layout, 0), Nanos(120s));
-  if (!removed || !removed->ok()) {
+  std::vector<meta::DoomedFile> files{{kInode, layout, 0}};
+  auto removed = RunSimTask(world_, remover.RemoveChunks(files), Nanos(120s));
+  if (!removed || !removed->at(0).ok()) {
     return {fmt::format("removing the file's chunks failed: {}",
-                        removed ? removed->ToString() : std::string("did not finish"))};
+                        removed ? removed->at(0).ToString() : std::string("did not finish"))};
   }
   std::vector<std::string> bad;
   for (auto& s : storage_) {

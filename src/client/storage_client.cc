@@ -166,16 +166,27 @@ Task<Result<storage::RemoveChunksRsp>> StorageClient::TryRemove(const mgmtd::Rou
 
 Task<Result<uint64_t>> StorageClient::RemoveChunks(ChainId chain, InodeId inode,
                                                    uint64_t begin_index, uint64_t end_index) {
+  storage::RemoveChunksReq req;
+  req.inode = inode;
+  req.begin_index = begin_index;
+  req.end_index = end_index;
+  co_return co_await RemoveUntilDone(chain, std::move(req));
+}
+
+Task<Result<uint64_t>> StorageClient::RemoveFiles(ChainId chain, std::vector<InodeId> inodes) {
+  storage::RemoveChunksReq req;
+  req.end_index = 0;  // no range: only the whole files
+  req.whole_files = std::move(inodes);
+  co_return co_await RemoveUntilDone(chain, std::move(req));
+}
+
+Task<Result<uint64_t>> StorageClient::RemoveUntilDone(ChainId chain, storage::RemoveChunksReq req) {
+  req.client = options_.client_id;
   uint64_t removed = 0;
   Status last = Unavailable("no attempt made");
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
     std::shared_ptr<const mgmtd::RoutingInfo> routing = routing_.current();
-    storage::RemoveChunksReq req;
-    req.inode = inode;
-    req.begin_index = begin_index;
-    req.end_index = end_index;
-    req.client = options_.client_id;
-    Result<storage::RemoveChunksRsp> rsp = co_await TryRemove(*routing, chain, std::move(req));
+    Result<storage::RemoveChunksRsp> rsp = co_await TryRemove(*routing, chain, req);
     if (rsp.ok()) {
       removed += rsp->removed;
       if (!rsp->more) co_return removed;

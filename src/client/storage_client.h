@@ -55,6 +55,9 @@ class StorageClient {
   // how many there were.
   Task<Result<uint64_t>> RemoveChunks(ChainId chain, InodeId inode, uint64_t begin_index,
                                       uint64_t end_index);
+  // Removes every chunk of each of `inodes` on `chain` (at most
+  // storage::kMaxWholeFilesPerRemoval); returns how many there were.
+  Task<Result<uint64_t>> RemoveFiles(ChainId chain, std::vector<InodeId> inodes);
 
  private:
   Task<Result<storage::WriteRsp>> TryUpdate(const mgmtd::RoutingInfo& routing, ChainId chain,
@@ -65,6 +68,8 @@ class StorageClient {
                                uint64_t* version);
   Task<Result<storage::RemoveChunksRsp>> TryRemove(const mgmtd::RoutingInfo& routing, ChainId chain,
                                                    storage::RemoveChunksReq req);
+  // Sends `req` to the chain's head until it answers that nothing is left, retrying failures.
+  Task<Result<uint64_t>> RemoveUntilDone(ChainId chain, storage::RemoveChunksReq req);
   // One round of ReadBatch: the items in `pending`, grouped by the replica chosen for each.
   // Returns the items still pending (retryable failures) and the last such failure.
   Task<std::vector<size_t>> BatchRound(const mgmtd::RoutingInfo& routing,

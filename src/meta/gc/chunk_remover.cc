@@ -2,18 +2,24 @@
 
 namespace chainfs::meta {
 
-Task<Status> NoChunksRemover::RemoveChunks(InodeId, const Layout&, uint64_t) {
-  ++files;
-  co_return Status();
+Task<std::vector<Status>> NoChunksRemover::RemoveChunks(const std::vector<DoomedFile>& doomed) {
+  files += doomed.size();
+  co_return std::vector<Status>(doomed.size());
 }
 
-Task<Status> RecordingChunkRemover::RemoveChunks(InodeId inode, const Layout&, uint64_t) {
-  if (fail_next > 0) {
-    --fail_next;
-    co_return Status(StatusCode::kUnavailable, "chunk removal failed (injected)");
+Task<std::vector<Status>> RecordingChunkRemover::RemoveChunks(
+    const std::vector<DoomedFile>& files) {
+  std::vector<Status> out;
+  for (const DoomedFile& f : files) {
+    if (fail_next > 0) {
+      --fail_next;
+      out.emplace_back(StatusCode::kUnavailable, "chunk removal failed (injected)");
+      continue;
+    }
+    removed.push_back(f.inode);
+    out.emplace_back();
   }
-  removed.push_back(inode);
-  co_return Status();
+  co_return out;
 }
 
 }  // namespace chainfs::meta

@@ -6,7 +6,6 @@
 #include "meta/ops/sessions.h"
 #include "meta/ops/store.h"
 #include "meta/schema/keys.h"
-#include "runtime/all_of.h"
 
 namespace chainfs::meta {
 
@@ -104,17 +103,32 @@ class DeleteInodesOp : public kv::TxnBody {
   std::vector<Due> due_;
 };
 
+// Has the chunks of the regular files among `due` removed, all at once; one status per entry
+// (ok for those with no chunks).
+Task<std::vector<Status>> RemoveChunksOf(ChunkRemover& remover, const std::vector<Due>& due,
+                                         const std::vector<std::optional<InodeRecord>>& records) {
+  std::vector<DoomedFile> files;
+  std::vector<size_t> file_of(due.size(), SIZE_MAX);
+  for (size_t i = 0; i < due.size(); ++i) {
+    const std::optional<InodeRecord>& r = records[i];
+    if (!r || r->type != FileType::kRegular || !r->layout) continue;  // no chunks
+    file_of[i] = files.size();
+    files.push_back(DoomedFile{due[i].inode, *r->layout, r->size});
+  }
+  std::vector<Status> removed = co_await remover.RemoveChunks(files);
+  std::vector<Status> out(due.size());
+  for (size_t i = 0; i < due.size(); ++i) {
+    if (file_of[i] == SIZE_MAX) continue;
+    out[i] = removed[file_of[i]];
+    if (!out[i].ok()) LOG_WARN("gc: inode {} stays queued: {}", due[i].inode, out[i].ToString());
+  }
+  co_return out;
+}
+
 }  // namespace
 
 GcWorker::GcWorker(kv::Engine& engine, Runtime& rt, ChunkRemover& remover, GcOptions options)
     : engine_(engine), rt_(rt), remover_(remover), options_(options), wake_(rt.clock()) {}
-
-Task<Status> GcWorker::RemoveChunksOf(InodeId inode, std::optional<InodeRecord> record) {
-  if (!record || record->type != FileType::kRegular || !record->layout) co_return Status();
-  Status st = co_await remover_.RemoveChunks(inode, *record->layout, record->size);
-  if (!st.ok()) LOG_WARN("gc: inode {} stays queued: {}", inode, st.ToString());
-  co_return st;
-}
 
 Task<Result<size_t>> GcWorker::CollectOnce() {
   if (rt_.clock().Now() >= next_rescan_) {
@@ -131,11 +145,7 @@ Task<Result<size_t>> GcWorker::CollectOnce() {
   LoadForRemovalOp load(list.due);
   CO_RETURN_IF_ERROR(co_await kv::RunTransaction(engine_, rt_.clock(), rt_.random(), load));
   // Every file's chunks at once; the inodes of those whose chunks went, in one commit.
-  std::vector<Task<Status>> removals;
-  for (size_t i = 0; i < list.due.size(); ++i) {
-    removals.push_back(RemoveChunksOf(list.due[i].inode, std::move(load.inodes[i])));
-  }
-  std::vector<Status> removed = co_await AllOf(std::move(removals));
+  std::vector<Status> removed = co_await RemoveChunksOf(remover_, list.due, load.inodes);
   std::vector<Due> collected;
   for (size_t i = 0; i < list.due.size(); ++i) {
     if (removed[i].ok()) collected.push_back(std::move(list.due[i]));

@@ -46,8 +46,6 @@ class GcWorker {
   void Stop();
 
  private:
-  Task<Status> RemoveChunksOf(InodeId inode, std::optional<InodeRecord> record);
-
   kv::Engine& engine_;
   Runtime& rt_;
   ChunkRemover& remover_;

@@ -148,9 +148,10 @@ TEST_F(CommitSyncerTest, TheLoopSyncsWithinTheIntervalAndOnlyWhenNeeded) {
 class SyncCountingRemover : public ChunkRemover {
  public:
   explicit SyncCountingRemover(const kv::MemEngine& engine) : engine_(engine) {}
-  Task<Status> RemoveChunks(InodeId, const Layout&, uint64_t) override {
-    synced_at_removal.push_back(engine_.durable_commits());
-    co_return Status();
+  Task<std::vector<Status>> RemoveChunks(const std::vector<DoomedFile>& files) override {
+    for (size_t i = 0; i < files.size(); ++i)
+      synced_at_removal.push_back(engine_.durable_commits());
+    co_return std::vector<Status>(files.size());
   }
   std::vector<uint64_t> synced_at_removal;
 

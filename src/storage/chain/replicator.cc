@@ -20,6 +20,19 @@ WriteRsp Done(const ChunkEngine& engine, ChunkId chunk) {
   return WriteRsp{rec->committed.version, rec->committed.length};
 }
 
+// Appends the chunks of `inode` with begin <= index < end to `doomed`, while it holds fewer than
+// Replicator::kMaxRemovalsPerCall.
+void CollectChunks(const ChunkEngine& engine, InodeId inode, uint64_t begin, uint64_t end,
+                   std::vector<ChunkId>& doomed) {
+  const auto& records = engine.records();
+  for (auto it = records.lower_bound(ChunkId{inode, begin});
+       it != records.end() && it->first.inode == inode && it->first.index < end &&
+       doomed.size() < Replicator::kMaxRemovalsPerCall;
+       ++it) {
+    doomed.push_back(it->first);
+  }
+}
+
 }  // namespace
 
 Replicator::Replicator(rpc::ClientPool& pool, Clock& clock) : pool_(pool), clock_(clock) {}
@@ -146,14 +159,10 @@ Task<Result<RemoveChunksRsp>> Replicator::RemoveChunks(RemoveChunksReq req) {
                                 req.ref.chain, req.ref.chain_version));
   }
   if (req.client == 0) co_return InvalidArgument("a removal needs a client id");
-  const auto& records = pos.local->engine->records();
   std::vector<ChunkId> doomed;
-  for (auto it = records.lower_bound(ChunkId{req.inode, req.begin_index});
-       it != records.end() && it->first.inode == req.inode && it->first.index < req.end_index &&
-       doomed.size() < kMaxRemovalsPerCall;
-       ++it) {
-    doomed.push_back(it->first);
-  }
+  CollectChunks(*pos.local->engine, req.inode, req.begin_index, req.end_index, doomed);
+  for (InodeId file : req.whole_files)
+    CollectChunks(*pos.local->engine, file, 0, UINT64_MAX, doomed);
   // Many at once: each replica's record changes then share the syncs of its store, where one
   // after the other each took a sync of its own (5 per chunk over a chain of three).
   RemoveChunksRsp rsp;

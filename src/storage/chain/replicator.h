@@ -46,8 +46,9 @@ class Replicator {
   mgmtd::LocalState LocalStateOf(const LocalTarget& t) const;
 
   Task<Result<WriteRsp>> Write(WriteReq req, std::span<const char> data);
-  // At the head: removes the chunks of a file in an index range, each as an update down the
-  // chain, at most kMaxRemovalsPerCall per call (`more` says whether to call again).
+  // At the head: removes the chunks of a file in an index range and those of whole files, each
+  // as an update down the chain, at most kMaxRemovalsPerCall per call (`more` says whether to
+  // call again).
   Task<Result<RemoveChunksRsp>> RemoveChunks(RemoveChunksReq req);
   static constexpr size_t kMaxRemovalsPerCall = 256;
   // Removals of one call under way at once.

@@ -109,11 +109,12 @@ class ReplicatorTest : public ::testing::Test {
     return StorageService::Client(rpc::Channel{pool_.get(), *address});
   }
 
-  Result<WriteRsp> Write(uint64_t index, uint32_t offset, const std::string& data, uint64_t seq) {
+  Result<WriteRsp> Write(uint64_t index, uint32_t offset, const std::string& data, uint64_t seq,
+                         InodeId inode = InodeId(9)) {
     WriteReq req;
     TargetId head = mgmtd::WritePath(chain()).front();
     req.ref = ChainRef{kChain, chain().version, head};
-    req.update.chunk = ChunkId{InodeId(9), index};
+    req.update.chunk = ChunkId{inode, index};
     req.update.kind = UpdateKind::kWrite;
     req.update.chunk_size_bytes = kChunk;
     req.update.offset = offset;
@@ -347,6 +348,31 @@ TEST_F(ReplicatorTest, ACallsRemovalsGoDownTheChainTogether) {
   EXPECT_EQ(rest->removed, 44u);
   EXPECT_FALSE(rest->more);
   for (auto& r : replicas_) EXPECT_FALSE(r->engine->LastChunk(InodeId(9)).has_value());
+}
+
+TEST_F(ReplicatorTest, WholeFilesGoInOneCall) {
+  for (uint64_t index = 0; index < 3; ++index) ASSERT_TRUE(Write(index, 0, "a", index + 1).ok());
+  for (uint64_t index = 0; index < 2; ++index)
+    ASSERT_TRUE(Write(index, 0, "b", index + 10, InodeId(10)).ok());
+  ASSERT_TRUE(Write(0, 0, "kept", 20, InodeId(12)).ok());
+  RemoveChunksReq req;
+  req.ref = ChainRef{kChain, chain().version, TargetId(1)};
+  req.client = 5;
+  req.end_index = 0;  // no range
+  req.whole_files = {InodeId(9), InodeId(10), InodeId(11)};
+  Result<RemoveChunksRsp> rsp = Run(ClientFor(TargetId(1)).RemoveChunks(req));
+  ASSERT_TRUE(rsp.ok()) << rsp.status().ToString();
+  EXPECT_EQ(rsp->removed, 5u);
+  EXPECT_FALSE(rsp->more);
+  for (auto& r : replicas_) {
+    EXPECT_FALSE(r->engine->LastChunk(InodeId(9)).has_value());
+    EXPECT_FALSE(r->engine->LastChunk(InodeId(10)).has_value());
+    EXPECT_TRUE(r->engine->LastChunk(InodeId(12)).has_value());
+  }
+  req.whole_files.assign(kMaxWholeFilesPerRemoval + 1, InodeId(12));
+  rsp = Run(ClientFor(TargetId(1)).RemoveChunks(req));
+  EXPECT_EQ(rsp.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(replicas_[0]->engine->LastChunk(InodeId(12)).has_value());
 }
 
 }  // namespace

@@ -44,6 +44,10 @@ Task<Result<LastChunkRsp>> StorageHandler::LastChunk(LastChunkReq req, rpc::Call
 }
 
 Task<Result<RemoveChunksRsp>> StorageHandler::RemoveChunks(RemoveChunksReq req, rpc::CallContext&) {
+  if (req.whole_files.size() > kMaxWholeFilesPerRemoval) {
+    co_return InvalidArgument(fmt::format("removal of {} whole files; at most {}",
+                                          req.whole_files.size(), kMaxWholeFilesPerRemoval));
+  }
   co_return co_await replicator_.RemoveChunks(std::move(req));
 }
 

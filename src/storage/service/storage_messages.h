@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -139,14 +140,19 @@ struct LastChunkRsp {
   CHAINFS_MESSAGE(LastChunkRsp, found, index, length)
 };
 
-// To the head: removes the chunks of `inode` with begin_index <= index < end_index.
+// To the head: removes the chunks of `inode` with begin_index <= index < end_index, and every
+// chunk of each of `whole_files` (the collector's files of a pass, in one call per chain).
+// Whole files in one RemoveChunksReq, at most.
+inline constexpr size_t kMaxWholeFilesPerRemoval = 4096;
+
 struct RemoveChunksReq {
   ChainRef ref;
   InodeId inode;
   uint64_t begin_index = 0;
   uint64_t end_index = UINT64_MAX;
   uint64_t client = 0;
-  CHAINFS_MESSAGE(RemoveChunksReq, ref, inode, begin_index, end_index, client)
+  std::vector<InodeId> whole_files;
+  CHAINFS_MESSAGE(RemoveChunksReq, ref, inode, begin_index, end_index, client, whole_files)
 };
 
 struct RemoveChunksRsp {
