@@ -50,6 +50,7 @@ class SimFile : public File {
   Task<Status> Sync() override {
     CO_RETURN_IF_ERROR(co_await disk_.Begin("sync", path_, epoch_));
     content_->durable = content_->current;
+    ++disk_.file_syncs_;
     co_return Status();
   }
 

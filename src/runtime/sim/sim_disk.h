@@ -32,6 +32,8 @@ class SimDisk : public Disk {
   void set_full(bool full) { full_ = full; }
   // Loses all that was not synced.
   void Crash();
+  // File syncs that succeeded so far.
+  uint64_t file_syncs() const { return file_syncs_; }
 
   Task<Result<std::unique_ptr<File>>> Open(std::string path, OpenMode mode) override;
   Task<Status> Remove(std::string path) override;
@@ -59,6 +61,7 @@ class SimDisk : public Disk {
   bool failed_ = false;
   bool full_ = false;
   uint64_t epoch_ = 0;
+  uint64_t file_syncs_ = 0;
   // Names as they are now, and as they would be after a crash.
   std::map<std::string, std::shared_ptr<Content>> live_;
   std::map<std::string, std::shared_ptr<Content>> durable_;

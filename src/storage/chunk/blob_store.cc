@@ -6,6 +6,7 @@
 #include <bit>
 #include <cstring>
 #include <type_traits>
+#include <utility>
 
 #include "common/check.h"
 #include "common/logging.h"
@@ -23,7 +24,7 @@ uint64_t SlotBytes(uint8_t size_log2) { return uint64_t{1} << size_log2; }
 }  // namespace
 
 BlobStore::BlobStore(Disk& disk, Clock& clock, std::string dir)
-    : disk_(disk), clock_(clock), dir_(std::move(dir)) {}
+    : disk_(disk), clock_(clock), dir_(std::move(dir)), sync_ended_(clock) {}
 BlobStore::~BlobStore() = default;
 
 Task<Status> BlobStore::Open() { co_return co_await disk_.MakeDirs(dir_); }
@@ -187,8 +188,27 @@ Task<Status> BlobStore::Read(BlobSlot slot, uint32_t offset, std::span<char> out
 
 Task<Status> BlobStore::Sync(BlobSlot slot) {
   CO_ASSIGN_OR_RETURN(File * file, co_await FileOf(slot));
-  if (closed_) co_return Unavailable(fmt::format("blob store {} is closed", dir_));
-  co_return co_await file->Sync();
+  FileSyncs& syncs = syncs_[FileKey(slot.size_log2, slot.file)];
+  // Join the sync that starts next: one already under way may have begun before this slot's
+  // bytes were written.
+  if (!syncs.next) syncs.next = std::make_shared<SyncRound>();
+  std::shared_ptr<SyncRound> mine = syncs.next;
+  while (!mine->done) {
+    if (syncs.running) {
+      (void)co_await sync_ended_.Wait(clock_.Now() + Nanos(1'000'000'000));
+      continue;
+    }
+    syncs.running = std::exchange(syncs.next, nullptr);
+    if (closed_) {
+      mine->status = Unavailable(fmt::format("blob store {} is closed", dir_));
+    } else {
+      mine->status = co_await file->Sync();
+    }
+    mine->done = true;
+    syncs.running = nullptr;
+    sync_ended_.NotifyAll();
+  }
+  co_return mine->status;
 }
 
 }  // namespace chainfs::storage

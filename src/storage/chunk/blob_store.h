@@ -12,6 +12,7 @@
 #include "common/result.h"
 #include "runtime/clock.h"
 #include "runtime/disk.h"
+#include "runtime/notifier.h"
 #include "storage/chunk/chunk_record.h"
 
 namespace chainfs::storage {
@@ -22,13 +23,15 @@ namespace chainfs::storage {
 // used at start-up and frees them once no record refers to them, so a crash between writing a
 // slot and recording it leaks nothing.
 //
-// Nothing written is durable before Sync() of its slot. A slot freed while a reader holds it
-// (Pin) is reused only after the reader lets go, so a read never sees another chunk's bytes.
-// A slot freed with `discard` (its chunk is gone, not rewritten elsewhere) also gives its bytes
-// back to the disk: PunchDiscarded() punches it out of its file once it has been free for
-// long enough, and until then it may be handed out again as it is. A slot being punched is
-// never handed out, so a punch never hits new bytes. Which free slots still hold blocks is not
-// known after a restart: once the owner has marked the used ones, DiscardFree() queues every
+// Nothing written is durable before Sync() of its slot. Syncs of one file are grouped: a Sync
+// that arrives while the file is being synced waits for the next sync, which then covers every
+// Sync that arrived meanwhile, so concurrent chunk writes to one file share one fdatasync. A slot
+// freed while a reader holds it (Pin) is reused only after the reader lets go, so a read never sees
+// another chunk's bytes. A slot freed with `discard` (its chunk is gone, not rewritten elsewhere)
+// also gives its bytes back to the disk: PunchDiscarded() punches it out of its file once it has
+// been free for long enough, and until then it may be handed out again as it is. A slot being
+// punched is never handed out, so a punch never hits new bytes. Which free slots still hold blocks
+// is not known after a restart: once the owner has marked the used ones, DiscardFree() queues every
 // free slot for its punch. Not thread-safe: one executor.
 class BlobStore {
  public:
@@ -78,6 +81,16 @@ class BlobStore {
   using SlotKey = std::tuple<uint8_t, uint32_t, uint32_t>;
   using FileKey = std::pair<uint8_t, uint32_t>;
 
+  // One fdatasync of a file, shared by every Sync() that joined it before it began.
+  struct SyncRound {
+    bool done = false;
+    Status status;
+  };
+  struct FileSyncs {
+    std::shared_ptr<SyncRound> running;  // the sync under way
+    std::shared_ptr<SyncRound> next;     // the one that starts when it ends
+  };
+
   Task<Result<File*>> FileOf(const BlobSlot& slot);
   std::string PathOf(FileKey key) const;
   void Release(const SlotKey& key, bool discard);
@@ -100,6 +113,8 @@ class BlobStore {
   std::map<uint8_t, uint64_t> next_fresh_;
   std::set<SlotKey> free_;
   std::map<FileKey, std::unique_ptr<File>> files_;
+  std::map<FileKey, FileSyncs> syncs_;
+  Notifier sync_ended_;
   uint64_t used_bytes_ = 0;
   bool closed_ = false;
   bool punch_failure_logged_ = false;
