@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "runtime/all_of.h"
 
@@ -11,19 +12,14 @@ namespace chainfs::meta {
 Task<std::vector<Status>> StorageChunkRemover::RemoveChunks(const std::vector<DoomedFile>& files) {
   std::map<uint32_t, std::vector<InodeId>> by_table;
   for (const DoomedFile& f : files) by_table[f.layout.chain_table].push_back(f.inode);
-  std::vector<uint32_t> tables;
   std::vector<Task<Status>> removals;
-  for (auto& [table, inodes] : by_table) {
-    tables.push_back(table);
-    removals.push_back(RemoveFromTable(table, std::move(inodes)));
-  }
+  for (auto& [table, inodes] : by_table) removals.push_back(RemoveFromTable(table, inodes));
   std::vector<Status> done = co_await AllOf(std::move(removals));
+  std::map<uint32_t, Status> of_table;
+  size_t i = 0;
+  for (const auto& entry : by_table) of_table[entry.first] = done[i++];
   std::vector<Status> out;
-  for (const DoomedFile& f : files) {
-    size_t i =
-        std::lower_bound(tables.begin(), tables.end(), f.layout.chain_table) - tables.begin();
-    out.push_back(done[i]);
-  }
+  for (const DoomedFile& f : files) out.push_back(of_table[f.layout.chain_table]);
   co_return out;
 }
 

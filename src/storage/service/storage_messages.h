@@ -140,11 +140,11 @@ struct LastChunkRsp {
   CHAINFS_MESSAGE(LastChunkRsp, found, index, length)
 };
 
-// To the head: removes the chunks of `inode` with begin_index <= index < end_index, and every
-// chunk of each of `whole_files` (the collector's files of a pass, in one call per chain).
 // Whole files in one RemoveChunksReq, at most.
 inline constexpr size_t kMaxWholeFilesPerRemoval = 4096;
 
+// To the head: removes the chunks of `inode` with begin_index <= index < end_index, and every
+// chunk of each of `whole_files` (the collector's files of a pass, in one call per chain).
 struct RemoveChunksReq {
   ChainRef ref;
   InodeId inode;
