@@ -26,7 +26,16 @@ class File {
   // the file system cannot.
   virtual Task<Status> PunchHole(uint64_t offset, uint64_t length) = 0;
   virtual Result<uint64_t> Size() const = 0;
+
+  // From now on, writes whose offset, length and memory are multiples of kDirectWriteAlign
+  // bypass the page cache and go straight to the device; others still go through it. For
+  // large writes that are synced at once and seldom read back soon: no copy into the cache, and
+  // no write-back for the sync to wait on. Reads, and what a crash keeps, are the same either
+  // way. Returns whether this file can (not every file system can).
+  virtual bool PreferDirectWrites() { return false; }
 };
+
+inline constexpr uint64_t kDirectWriteAlign = 4096;
 
 enum class OpenMode { kReadOnly, kReadWrite, kCreate /* read-write, created if missing */ };
 

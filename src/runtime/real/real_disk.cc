@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
+#include <optional>
 
 namespace chainfs {
 namespace {
@@ -67,10 +68,29 @@ class RealFile : public File {
   }
 
   Task<Status> WriteAt(uint64_t offset, std::span<const char> data) override {
+    if (direct_ && Aligned(offset, data)) {
+      auto [ec, n] = co_await asio::async_write_at(
+          *direct_, offset, asio::buffer(data.data(), data.size()), kAsTuple);
+      if (!ec) co_return Status();
+      // Refused for its alignment after all (a device with larger blocks): cached from now on.
+      if (ec.value() != EINVAL) co_return DiskError("write", path_, ec);
+      direct_.reset();
+    }
     auto [ec, n] = co_await asio::async_write_at(file_, offset,
                                                  asio::buffer(data.data(), data.size()), kAsTuple);
     if (ec) co_return DiskError("write", path_, ec);
     co_return Status();
+  }
+
+  // A second descriptor on the same file, opened with O_DIRECT, takes the aligned writes. The
+  // kernel keeps the two coherent: a direct write first writes back and drops the cached pages
+  // it covers.
+  bool PreferDirectWrites() override {
+    if (direct_) return true;
+    int fd = ::open(path_.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
+    if (fd < 0) return false;
+    direct_.emplace(file_.get_executor(), fd);
+    return true;
   }
 
   // fdatasync blocks for as long as the device takes (milliseconds for a large write), so it
@@ -110,7 +130,13 @@ class RealFile : public File {
   }
 
  private:
+  static bool Aligned(uint64_t offset, std::span<const char> data) {
+    return offset % kDirectWriteAlign == 0 && data.size() % kDirectWriteAlign == 0 &&
+           reinterpret_cast<uintptr_t>(data.data()) % kDirectWriteAlign == 0;
+  }
+
   asio::random_access_file file_;
+  std::optional<asio::random_access_file> direct_;  // for aligned writes, once preferred
   std::string path_;
 };
 

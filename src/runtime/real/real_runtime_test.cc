@@ -1,11 +1,19 @@
 #include "runtime/real/real_runtime.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <liburing.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "runtime/notifier.h"
 
@@ -232,6 +240,96 @@ TEST(RealRuntimeTest, APunchedRangeReadsAsZerosAndFreesItsBlocks) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(*r, std::string(kMiB, 'a') + std::string(kMiB, '\0'));  // the size stays
   EXPECT_LE(AllocatedBlocks(path), before - kMiB / 512);  // st_blocks counts 512-byte units
+  std::filesystem::remove_all(dir);
+}
+
+// Pages of the first `bytes` of the file at `path` that are in the page cache.
+size_t CachedPages(const std::string& path, size_t bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  void* map = ::mmap(nullptr, bytes, PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) return 0;
+  size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> resident((bytes + page - 1) / page);
+  size_t cached = 0;
+  if (::mincore(map, bytes, resident.data()) == 0) {
+    for (unsigned char r : resident) cached += r & 1;
+  }
+  ::munmap(map, bytes);
+  return cached;
+}
+
+struct FreeDeleter {
+  void operator()(char* p) const { std::free(p); }
+};
+using AlignedBytes = std::unique_ptr<char, FreeDeleter>;
+
+AlignedBytes Filled(size_t size, char c) {
+  AlignedBytes bytes(static_cast<char*>(std::aligned_alloc(kDirectWriteAlign, size)));
+  std::memset(bytes.get(), c, size);
+  return bytes;
+}
+
+// Writes `size` bytes of `c` at 0, from aligned memory, and syncs; with direct writes preferred
+// if `direct`. Returns whether the file took them.
+Task<Result<bool>> WriteAligned(Disk& disk, std::string path, size_t size, char c, bool direct) {
+  auto f = co_await disk.Open(path, OpenMode::kCreate);
+  if (!f.ok()) co_return f.status();
+  bool took = direct && (*f)->PreferDirectWrites();
+  AlignedBytes bytes = Filled(size, c);
+  CO_RETURN_IF_ERROR(co_await (*f)->WriteAt(0, std::span<const char>(bytes.get(), size)));
+  CO_RETURN_IF_ERROR(co_await (*f)->Sync());
+  co_return took;
+}
+
+TEST(RealRuntimeTest, AlignedWritesPreferredDirectSkipThePageCache) {
+  RealRuntime rt(1);
+  std::string dir = testing::TempDir() + "/chainfs_direct_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  constexpr size_t kSize = 1 << 20;
+  auto cached =
+      rt.RunSync(0, WriteAligned(rt.worker(0).disk(), dir + "/cached", kSize, 'a', false));
+  ASSERT_TRUE(cached.ok()) << cached.status().ToString();
+  auto direct = rt.RunSync(0, WriteAligned(rt.worker(0).disk(), dir + "/direct", kSize, 'a', true));
+  ASSERT_TRUE(direct.ok()) << direct.status().ToString();
+  if (!*direct) GTEST_SKIP() << "the file system of " << dir << " has no direct I/O";
+  EXPECT_GT(CachedPages(dir + "/cached", kSize), 0u);
+  EXPECT_EQ(CachedPages(dir + "/direct", kSize), 0u);
+  std::filesystem::remove_all(dir);
+}
+
+// A cached write, then a direct one over part of it, then a cached one over part of that:
+// every read sees the last bytes written where. Nothing if the file cannot take direct writes.
+Task<Result<std::optional<std::string>>> MixedWrites(Disk& disk, std::string path) {
+  auto f = co_await disk.Open(path, OpenMode::kCreate);
+  if (!f.ok()) co_return f.status();
+  if (!(*f)->PreferDirectWrites()) co_return std::nullopt;
+  CO_RETURN_IF_ERROR(co_await (*f)->WriteAt(0, std::string(3 * kDirectWriteAlign, 'a')));
+  AlignedBytes b = Filled(2 * kDirectWriteAlign, 'b');
+  CO_RETURN_IF_ERROR(co_await (*f)->WriteAt(kDirectWriteAlign,
+                                            std::span<const char>(b.get(), 2 * kDirectWriteAlign)));
+  CO_RETURN_IF_ERROR(co_await (*f)->WriteAt(2 * kDirectWriteAlign + 1, std::string_view("cc")));
+  CO_RETURN_IF_ERROR(co_await (*f)->Sync());
+  std::string out(3 * kDirectWriteAlign, 'x');
+  auto n = co_await (*f)->ReadAt(0, out);
+  if (!n.ok()) co_return n.status();
+  out.resize(*n);
+  co_return std::optional<std::string>(std::move(out));
+}
+
+TEST(RealRuntimeTest, CachedAndDirectWritesToOneFileReadBackInTheirOrder) {
+  RealRuntime rt(1);
+  std::string dir = testing::TempDir() + "/chainfs_mixed_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto r = rt.RunSync(0, MixedWrites(rt.worker(0).disk(), dir + "/f"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  if (!*r) GTEST_SKIP() << "the file system of " << dir << " has no direct I/O";
+  std::string want = std::string(kDirectWriteAlign, 'a') + std::string(2 * kDirectWriteAlign, 'b');
+  want.replace(2 * kDirectWriteAlign + 1, 2, "cc");
+  EXPECT_EQ(**r, want);
   std::filesystem::remove_all(dir);
 }
 
