@@ -10,6 +10,7 @@
 #include "mgmtd/routing_follower.h"
 #include "rpc/server.h"
 #include "storage/server/byte_pacer.h"
+#include "storage/server/scrub_schedule.h"
 #include "storage/service/storage_handler.h"
 
 namespace chainfs::storage {
@@ -95,9 +96,9 @@ Task<void> SyncLoop(std::shared_ptr<State> s) {
 enum class Chore { kScrub, kPunch };
 
 // One step of `chore` on target `id`, of about `budget` bytes: the bytes it read or punched, or
-// nullopt when the target has nothing to do. `cursors` holds where each target's scrub is.
+// nullopt when the target has nothing to do. `scrubs` holds where each target's scrub is.
 Task<std::optional<uint64_t>> ChoreStep(State& s, Chore chore, TargetId id, uint64_t budget,
-                                        std::map<TargetId, std::optional<ChunkId>>& cursors) {
+                                        ScrubSchedule& scrubs) {
   auto it = s.replicator.targets().find(id);
   if (it == s.replicator.targets().end()) co_return std::nullopt;
   if (chore == Chore::kPunch) {
@@ -106,8 +107,9 @@ Task<std::optional<uint64_t>> ChoreStep(State& s, Chore chore, TargetId id, uint
     uint64_t punched = co_await it->second->engine->PunchFreed(budget, freed_by);
     co_return punched;
   }
-  Replicator::ScrubStep step = co_await s.replicator.Scrub(id, cursors[id], budget);
-  cursors[id] = step.next;
+  if (!scrubs.Due(id, s.rt.clock().Now())) co_return std::nullopt;
+  Replicator::ScrubStep step = co_await s.replicator.Scrub(id, scrubs.after(id), budget);
+  scrubs.Stepped(id, step.next);
   if (step.bytes == 0 && !step.next) co_return std::nullopt;  // nothing left in this pass
   co_return step.bytes;
 }
@@ -119,7 +121,7 @@ Task<void> ChoreLoop(std::shared_ptr<State> s, Chore chore, uint64_t bytes_per_s
   if (bytes_per_second == 0) co_return;
   BytePacer pacer(bytes_per_second, kTicksPerSecond);
   size_t next = 0;
-  std::map<TargetId, std::optional<ChunkId>> cursors;
+  ScrubSchedule scrubs(s->options.scrub_interval);
   while (!s->stopping) {
     co_await s->rt.clock().Sleep(Nanos(1'000'000'000 / kTicksPerSecond));
     pacer.Tick();
@@ -128,7 +130,7 @@ Task<void> ChoreLoop(std::shared_ptr<State> s, Chore chore, uint64_t bytes_per_s
     size_t start = next;
     for (size_t i = 0; i < targets.size() && pacer.has_credit() && !s->stopping; ++i) {
       TargetId id = targets[(start + i) % targets.size()];
-      std::optional<uint64_t> done = co_await ChoreStep(*s, chore, id, pacer.credit(), cursors);
+      std::optional<uint64_t> done = co_await ChoreStep(*s, chore, id, pacer.credit(), scrubs);
       if (!done) continue;
       pacer.Spend(*done);
       next = (start + i + 1) % targets.size();

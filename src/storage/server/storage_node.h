@@ -27,6 +27,8 @@ struct StorageNodeOptions {
   // The scrubber re-reads committed chunks, verifying every block, at most this many bytes per
   // second over all targets, a tenth of it every 100 ms; 0 turns it off.
   uint64_t scrub_bytes_per_second = 16ull << 20;
+  // A target's scrub pass begins no sooner than this after its last one began (ScrubSchedule).
+  Nanos scrub_interval{std::chrono::hours(24)};
   // The blocks of removed chunks go back to the disk at most this many bytes per second over
   // all targets, a tenth of it every 100 ms (ChunkEngine::PunchFreed).
   uint64_t punch_bytes_per_second = 256ull << 20;

@@ -28,6 +28,7 @@ void StorageServerConfig::Bind(ConfigBinder& b) {
   b.Int("storage.punch_mib_per_s", &punch_mib_per_s, 1, 1 << 20);
   b.Int("storage.punch_delay_s", &punch_delay_s, 0, 7 * 86400);
   b.Int("storage.scrub_mib_per_s", &scrub_mib_per_s, 0, 1 << 20);
+  b.Int("storage.scrub_interval_s", &scrub_interval_s, 0, 365 * 86400);
   rpc.Bind(b);
 }
 
@@ -127,6 +128,7 @@ Result<std::unique_ptr<StorageServer>> StorageServer::Start(const StorageServerC
   options.punch_bytes_per_second = static_cast<uint64_t>(config.punch_mib_per_s) << 20;
   options.punch_delay = std::chrono::seconds(config.punch_delay_s);
   options.scrub_bytes_per_second = static_cast<uint64_t>(config.scrub_mib_per_s) << 20;
+  options.scrub_interval = std::chrono::seconds(config.scrub_interval_s);
   options.rpc = config.rpc;
   Runtime& rt = state->rt.worker(0);
   ASSIGN_OR_RETURN(state->node,

@@ -23,10 +23,12 @@ struct StorageServerConfig {
   int64_t heartbeat_ms = 1'000;
   int64_t serve_lease_ms = 4'000;
   // How fast and how long after their removal the blocks of removed chunks go back to the disk,
-  // and how fast the scrubber reads (StorageNodeOptions; a scrub rate of 0 turns it off).
+  // and how fast and how often the scrubber reads (StorageNodeOptions; a scrub rate of 0 turns
+  // it off).
   int64_t punch_mib_per_s = 256;
   int64_t punch_delay_s = 60;
   int64_t scrub_mib_per_s = 16;
+  int64_t scrub_interval_s = 86400;
   rpc::RpcOptions rpc;
 
   void Bind(ConfigBinder& b);
