@@ -27,15 +27,18 @@ class File {
   virtual Task<Status> PunchHole(uint64_t offset, uint64_t length) = 0;
   virtual Result<uint64_t> Size() const = 0;
 
-  // From now on, writes whose offset, length and memory are multiples of kDirectWriteAlign
-  // bypass the page cache and go straight to the device; others still go through it. For
-  // large writes that are synced at once and seldom read back soon: no copy into the cache, and
-  // no write-back for the sync to wait on. Reads, and what a crash keeps, are the same either
-  // way. Returns whether this file can (not every file system can).
-  virtual bool PreferDirectWrites() { return false; }
+  // From now on, I/O that is aligned (offset, length and memory multiples of kDirectIoAlign)
+  // bypasses the page cache and goes straight to the device: every such write, and such reads
+  // of at least kDirectReadMinBytes. The rest still goes through the cache, so small reads of
+  // hot data are served from memory. For large writes that are synced at once and large reads
+  // that stream: no copy through the cache, no write-back for a sync to wait on, no readahead.
+  // Reads, and what a crash keeps, are the same either way. Returns whether this file can (not
+  // every file system can).
+  virtual bool PreferDirectIo() { return false; }
 };
 
-inline constexpr uint64_t kDirectWriteAlign = 4096;
+inline constexpr uint64_t kDirectIoAlign = 4096;
+inline constexpr uint64_t kDirectReadMinBytes = 256 << 10;
 
 enum class OpenMode { kReadOnly, kReadWrite, kCreate /* read-write, created if missing */ };
 

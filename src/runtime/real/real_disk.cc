@@ -58,8 +58,15 @@ class RealFile : public File {
   Task<Result<size_t>> ReadAt(uint64_t offset, std::span<char> out) override {
     size_t done = 0;
     while (done < out.size()) {
-      auto [ec, n] = co_await file_.async_read_some_at(
-          offset + done, asio::buffer(out.data() + done, out.size() - done), kAsTuple);
+      std::span<char> rest = out.subspan(done);
+      bool direct = direct_ && rest.size() >= kDirectReadMinBytes && Aligned(offset + done, rest);
+      auto& from = direct ? *direct_ : file_;
+      auto [ec, n] = co_await from.async_read_some_at(
+          offset + done, asio::buffer(rest.data(), rest.size()), kAsTuple);
+      if (direct && ec.value() == EINVAL) {
+        direct_.reset();  // refused for its alignment after all: cached from now on
+        continue;
+      }
       if (ec == asio::error::eof) break;
       if (ec) co_return DiskError("read", path_, ec);
       done += n;
@@ -82,12 +89,12 @@ class RealFile : public File {
     co_return Status();
   }
 
-  // A second descriptor on the same file, opened with O_DIRECT, takes the aligned writes. The
-  // kernel keeps the two coherent: a direct write first writes back and drops the cached pages
-  // it covers.
-  bool PreferDirectWrites() override {
+  // A second descriptor on the same file, opened with O_DIRECT, takes the aligned I/O. The
+  // kernel keeps the two coherent: direct I/O first writes back the cached pages it covers, and
+  // a direct write drops them.
+  bool PreferDirectIo() override {
     if (direct_) return true;
-    int fd = ::open(path_.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
+    int fd = ::open(path_.c_str(), O_RDWR | O_DIRECT | O_CLOEXEC);
     if (fd < 0) return false;
     direct_.emplace(file_.get_executor(), fd);
     return true;
@@ -131,12 +138,12 @@ class RealFile : public File {
 
  private:
   static bool Aligned(uint64_t offset, std::span<const char> data) {
-    return offset % kDirectWriteAlign == 0 && data.size() % kDirectWriteAlign == 0 &&
-           reinterpret_cast<uintptr_t>(data.data()) % kDirectWriteAlign == 0;
+    return offset % kDirectIoAlign == 0 && data.size() % kDirectIoAlign == 0 &&
+           reinterpret_cast<uintptr_t>(data.data()) % kDirectIoAlign == 0;
   }
 
   asio::random_access_file file_;
-  std::optional<asio::random_access_file> direct_;  // for aligned writes, once preferred
+  std::optional<asio::random_access_file> direct_;  // for aligned I/O, once preferred
   std::string path_;
 };
 

@@ -266,7 +266,7 @@ struct FreeDeleter {
 using AlignedBytes = std::unique_ptr<char, FreeDeleter>;
 
 AlignedBytes Filled(size_t size, char c) {
-  AlignedBytes bytes(static_cast<char*>(std::aligned_alloc(kDirectWriteAlign, size)));
+  AlignedBytes bytes(static_cast<char*>(std::aligned_alloc(kDirectIoAlign, size)));
   std::memset(bytes.get(), c, size);
   return bytes;
 }
@@ -276,7 +276,7 @@ AlignedBytes Filled(size_t size, char c) {
 Task<Result<bool>> WriteAligned(Disk& disk, std::string path, size_t size, char c, bool direct) {
   auto f = co_await disk.Open(path, OpenMode::kCreate);
   if (!f.ok()) co_return f.status();
-  bool took = direct && (*f)->PreferDirectWrites();
+  bool took = direct && (*f)->PreferDirectIo();
   AlignedBytes bytes = Filled(size, c);
   CO_RETURN_IF_ERROR(co_await (*f)->WriteAt(0, std::span<const char>(bytes.get(), size)));
   CO_RETURN_IF_ERROR(co_await (*f)->Sync());
@@ -305,14 +305,14 @@ TEST(RealRuntimeTest, AlignedWritesPreferredDirectSkipThePageCache) {
 Task<Result<std::optional<std::string>>> MixedWrites(Disk& disk, std::string path) {
   auto f = co_await disk.Open(path, OpenMode::kCreate);
   if (!f.ok()) co_return f.status();
-  if (!(*f)->PreferDirectWrites()) co_return std::nullopt;
-  CO_RETURN_IF_ERROR(co_await (*f)->WriteAt(0, std::string(3 * kDirectWriteAlign, 'a')));
-  AlignedBytes b = Filled(2 * kDirectWriteAlign, 'b');
-  CO_RETURN_IF_ERROR(co_await (*f)->WriteAt(kDirectWriteAlign,
-                                            std::span<const char>(b.get(), 2 * kDirectWriteAlign)));
-  CO_RETURN_IF_ERROR(co_await (*f)->WriteAt(2 * kDirectWriteAlign + 1, std::string_view("cc")));
+  if (!(*f)->PreferDirectIo()) co_return std::nullopt;
+  CO_RETURN_IF_ERROR(co_await (*f)->WriteAt(0, std::string(3 * kDirectIoAlign, 'a')));
+  AlignedBytes b = Filled(2 * kDirectIoAlign, 'b');
+  CO_RETURN_IF_ERROR(
+      co_await (*f)->WriteAt(kDirectIoAlign, std::span<const char>(b.get(), 2 * kDirectIoAlign)));
+  CO_RETURN_IF_ERROR(co_await (*f)->WriteAt(2 * kDirectIoAlign + 1, std::string_view("cc")));
   CO_RETURN_IF_ERROR(co_await (*f)->Sync());
-  std::string out(3 * kDirectWriteAlign, 'x');
+  std::string out(3 * kDirectIoAlign, 'x');
   auto n = co_await (*f)->ReadAt(0, out);
   if (!n.ok()) co_return n.status();
   out.resize(*n);
@@ -327,9 +327,61 @@ TEST(RealRuntimeTest, CachedAndDirectWritesToOneFileReadBackInTheirOrder) {
   auto r = rt.RunSync(0, MixedWrites(rt.worker(0).disk(), dir + "/f"));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   if (!*r) GTEST_SKIP() << "the file system of " << dir << " has no direct I/O";
-  std::string want = std::string(kDirectWriteAlign, 'a') + std::string(2 * kDirectWriteAlign, 'b');
-  want.replace(2 * kDirectWriteAlign + 1, 2, "cc");
+  std::string want = std::string(kDirectIoAlign, 'a') + std::string(2 * kDirectIoAlign, 'b');
+  want.replace(2 * kDirectIoAlign + 1, 2, "cc");
   EXPECT_EQ(**r, want);
+  std::filesystem::remove_all(dir);
+}
+
+// The first `size` bytes of the file in one read into aligned memory, with direct I/O
+// preferred. Nothing if the file cannot take it.
+Task<Result<std::optional<std::string>>> ReadInOne(Disk& disk, std::string path, size_t size) {
+  auto f = co_await disk.Open(path, OpenMode::kReadWrite);
+  if (!f.ok()) co_return f.status();
+  if (!(*f)->PreferDirectIo()) co_return std::nullopt;
+  AlignedBytes out = Filled(size, 'x');
+  auto n = co_await (*f)->ReadAt(0, std::span<char>(out.get(), size));
+  if (!n.ok()) co_return n.status();
+  co_return std::optional<std::string>(std::string(out.get(), *n));
+}
+
+// The same 4 KiB at a time.
+Task<Result<std::string>> ReadInPieces(Disk& disk, std::string path, size_t size) {
+  auto f = co_await disk.Open(path, OpenMode::kReadWrite);
+  if (!f.ok()) co_return f.status();
+  (*f)->PreferDirectIo();
+  AlignedBytes out = Filled(size, 'x');
+  for (size_t at = 0; at < size; at += kDirectIoAlign) {
+    auto n = co_await (*f)->ReadAt(at, std::span<char>(out.get() + at, kDirectIoAlign));
+    if (!n.ok()) co_return n.status();
+  }
+  co_return std::string(out.get(), size);
+}
+
+TEST(RealRuntimeTest, LargeAlignedReadsSkipThePageCacheAndSmallOnesFillIt) {
+  RealRuntime rt(1);
+  std::string dir = testing::TempDir() + "/chainfs_direct_read_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string path = dir + "/f";
+  constexpr size_t kSize = kDirectReadMinBytes;
+  // Written through the cache, then dropped from it: only reads can bring pages back.
+  auto written = rt.RunSync(0, WriteAligned(rt.worker(0).disk(), path, kSize, 'r', false));
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+  ::close(fd);
+  ASSERT_EQ(CachedPages(path, kSize), 0u);
+  auto whole = rt.RunSync(0, ReadInOne(rt.worker(0).disk(), path, kSize));
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  if (!*whole) GTEST_SKIP() << "the file system of " << dir << " has no direct I/O";
+  EXPECT_EQ(**whole, std::string(kSize, 'r'));
+  EXPECT_EQ(CachedPages(path, kSize), 0u);
+  auto pieces = rt.RunSync(0, ReadInPieces(rt.worker(0).disk(), path, kSize));
+  ASSERT_TRUE(pieces.ok()) << pieces.status().ToString();
+  EXPECT_EQ(*pieces, std::string(kSize, 'r'));
+  EXPECT_GT(CachedPages(path, kSize), 0u);  // small reads go through the cache
   std::filesystem::remove_all(dir);
 }
 

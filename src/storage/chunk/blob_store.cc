@@ -165,9 +165,9 @@ Task<Result<File*>> BlobStore::FileOf(const BlobSlot& slot) {
   CO_RETURN_IF_ERROR(co_await disk_.SyncDir(dir_));
   if (auto it = files_.find(key); it != files_.end()) co_return it->second.get();
   File* raw = file->get();
-  // Chunk writes are synced at once and rarely read back soon: past the page cache where
-  // aligned. Measured in design/storage.md.
-  raw->PreferDirectWrites();
+  // Chunk writes are synced at once and rarely read back soon, and large reads stream: past
+  // the page cache where aligned. Measured in design/storage.md.
+  raw->PreferDirectIo();
   files_.emplace(key, std::move(*file));
   co_return raw;
 }
