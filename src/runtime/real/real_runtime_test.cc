@@ -172,6 +172,14 @@ TEST(RealRuntimeTest, LoopbackPeersMeetOverAUnixSocketWhenOneListens) {
   EXPECT_EQ(*wildcard, nullptr);
 }
 
+// An empty directory of this name under the test's temporary directory.
+std::string EmptyDir(const std::string& name) {
+  std::string dir = testing::TempDir() + "/" + name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 Task<Result<std::string>> DiskRoundTrip(Disk& disk, std::string dir) {
   CO_RETURN_IF_ERROR(co_await disk.MakeDirs(dir));
   auto f = co_await disk.Open(dir + "/f", OpenMode::kCreate);
@@ -228,9 +236,7 @@ Task<Result<std::string>> PunchAndRead(Disk& disk, std::string path, uint64_t of
 
 TEST(RealRuntimeTest, APunchedRangeReadsAsZerosAndFreesItsBlocks) {
   RealRuntime rt(1);
-  std::string dir = testing::TempDir() + "/chainfs_punch_test";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  std::string dir = EmptyDir("chainfs_punch_test");
   std::string path = dir + "/f";
   constexpr size_t kMiB = 1 << 20;
   ASSERT_TRUE(
@@ -285,9 +291,7 @@ Task<Result<bool>> WriteAligned(Disk& disk, std::string path, size_t size, char 
 
 TEST(RealRuntimeTest, AlignedWritesPreferredDirectSkipThePageCache) {
   RealRuntime rt(1);
-  std::string dir = testing::TempDir() + "/chainfs_direct_test";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  std::string dir = EmptyDir("chainfs_direct_test");
   constexpr size_t kSize = 1 << 20;
   auto cached =
       rt.RunSync(0, WriteAligned(rt.worker(0).disk(), dir + "/cached", kSize, 'a', false));
@@ -321,9 +325,7 @@ Task<Result<std::optional<std::string>>> MixedWrites(Disk& disk, std::string pat
 
 TEST(RealRuntimeTest, CachedAndDirectWritesToOneFileReadBackInTheirOrder) {
   RealRuntime rt(1);
-  std::string dir = testing::TempDir() + "/chainfs_mixed_test";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  std::string dir = EmptyDir("chainfs_mixed_test");
   auto r = rt.RunSync(0, MixedWrites(rt.worker(0).disk(), dir + "/f"));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   if (!*r) GTEST_SKIP() << "the file system of " << dir << " has no direct I/O";
@@ -360,9 +362,7 @@ Task<Result<std::string>> ReadInPieces(Disk& disk, std::string path, size_t size
 
 TEST(RealRuntimeTest, LargeAlignedReadsSkipThePageCacheAndSmallOnesFillIt) {
   RealRuntime rt(1);
-  std::string dir = testing::TempDir() + "/chainfs_direct_read_test";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  std::string dir = EmptyDir("chainfs_direct_read_test");
   std::string path = dir + "/f";
   constexpr size_t kSize = kDirectReadMinBytes;
   // Written through the cache, then dropped from it: only reads can bring pages back.
