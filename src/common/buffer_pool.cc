@@ -24,7 +24,7 @@ int ClassOf(size_t bytes) {
 size_t ClassBytes(int cls) { return BufferPool::kMinClassBytes << cls; }
 
 char* Allocate(size_t bytes) {
-  void* p = std::aligned_alloc(4096, bytes);
+  void* p = std::aligned_alloc(BufferPool::kAlignment, bytes);
   CHECK_MSG(p != nullptr, "out of memory");
   return static_cast<char*>(p);
 }

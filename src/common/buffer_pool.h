@@ -36,9 +36,11 @@ class PooledBuffer {
 
 // Hands out buffers in power-of-two size classes from 4 KiB to 64 MiB. Each thread keeps a
 // small cache per class; the rest is shared under a lock, bounded by `max_cached_bytes`.
-// Larger requests are allocated and freed directly. Thread-safe.
+// Larger requests are allocated and freed directly. Every buffer starts on a kAlignment
+// boundary, so it can take direct I/O (File::PreferDirectIo) as it is. Thread-safe.
 class BufferPool {
  public:
+  static constexpr size_t kAlignment = 4096;
   static constexpr size_t kMinClassBytes = 4096;
   static constexpr size_t kMaxClassBytes = size_t{64} << 20;
 

@@ -19,6 +19,14 @@ TEST(BufferPoolTest, RoundsUpAndReuses) {
   EXPECT_EQ(again.data(), first);
 }
 
+TEST(BufferPoolTest, EveryBufferIsAligned) {
+  BufferPool pool(1 << 20);
+  for (size_t size : {size_t{1}, size_t{5000}, size_t{1} << 20, BufferPool::kMaxClassBytes + 1}) {
+    PooledBuffer b = pool.Get(size);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(b.data()) % BufferPool::kAlignment, 0u) << size;
+  }
+}
+
 TEST(BufferPoolTest, OversizeIsAllocatedDirectly) {
   BufferPool pool(1 << 20);
   PooledBuffer big = pool.Get(BufferPool::kMaxClassBytes + 1);

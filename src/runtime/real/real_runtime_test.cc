@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -15,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/buffer_pool.h"
 #include "runtime/notifier.h"
 
 namespace chainfs {
@@ -266,14 +266,10 @@ size_t CachedPages(const std::string& path, size_t bytes) {
   return cached;
 }
 
-struct FreeDeleter {
-  void operator()(char* p) const { std::free(p); }
-};
-using AlignedBytes = std::unique_ptr<char, FreeDeleter>;
-
-AlignedBytes Filled(size_t size, char c) {
-  AlignedBytes bytes(static_cast<char*>(std::aligned_alloc(kDirectIoAlign, size)));
-  std::memset(bytes.get(), c, size);
+// `size` bytes of `c` in pooled memory, which is aligned for direct I/O.
+PooledBuffer Filled(size_t size, char c) {
+  PooledBuffer bytes = BufferPool::Default().Get(size);
+  std::memset(bytes.data(), c, size);
   return bytes;
 }
 
@@ -283,8 +279,8 @@ Task<Result<bool>> WriteAligned(Disk& disk, std::string path, size_t size, char 
   auto f = co_await disk.Open(path, OpenMode::kCreate);
   if (!f.ok()) co_return f.status();
   bool took = direct && (*f)->PreferDirectIo();
-  AlignedBytes bytes = Filled(size, c);
-  CO_RETURN_IF_ERROR(co_await (*f)->WriteAt(0, std::span<const char>(bytes.get(), size)));
+  PooledBuffer bytes = Filled(size, c);
+  CO_RETURN_IF_ERROR(co_await (*f)->WriteAt(0, std::span<const char>(bytes.data(), size)));
   CO_RETURN_IF_ERROR(co_await (*f)->Sync());
   co_return took;
 }
@@ -311,9 +307,9 @@ Task<Result<std::optional<std::string>>> MixedWrites(Disk& disk, std::string pat
   if (!f.ok()) co_return f.status();
   if (!(*f)->PreferDirectIo()) co_return std::nullopt;
   CO_RETURN_IF_ERROR(co_await (*f)->WriteAt(0, std::string(3 * kDirectIoAlign, 'a')));
-  AlignedBytes b = Filled(2 * kDirectIoAlign, 'b');
+  PooledBuffer b = Filled(2 * kDirectIoAlign, 'b');
   CO_RETURN_IF_ERROR(
-      co_await (*f)->WriteAt(kDirectIoAlign, std::span<const char>(b.get(), 2 * kDirectIoAlign)));
+      co_await (*f)->WriteAt(kDirectIoAlign, std::span<const char>(b.data(), 2 * kDirectIoAlign)));
   CO_RETURN_IF_ERROR(co_await (*f)->WriteAt(2 * kDirectIoAlign + 1, std::string_view("cc")));
   CO_RETURN_IF_ERROR(co_await (*f)->Sync());
   std::string out(3 * kDirectIoAlign, 'x');
@@ -341,10 +337,10 @@ Task<Result<std::optional<std::string>>> ReadInOne(Disk& disk, std::string path,
   auto f = co_await disk.Open(path, OpenMode::kReadWrite);
   if (!f.ok()) co_return f.status();
   if (!(*f)->PreferDirectIo()) co_return std::nullopt;
-  AlignedBytes out = Filled(size, 'x');
-  auto n = co_await (*f)->ReadAt(0, std::span<char>(out.get(), size));
+  PooledBuffer out = Filled(size, 'x');
+  auto n = co_await (*f)->ReadAt(0, std::span<char>(out.data(), size));
   if (!n.ok()) co_return n.status();
-  co_return std::optional<std::string>(std::string(out.get(), *n));
+  co_return std::optional<std::string>(std::string(out.data(), *n));
 }
 
 // The same 4 KiB at a time.
@@ -352,12 +348,12 @@ Task<Result<std::string>> ReadInPieces(Disk& disk, std::string path, size_t size
   auto f = co_await disk.Open(path, OpenMode::kReadWrite);
   if (!f.ok()) co_return f.status();
   (*f)->PreferDirectIo();
-  AlignedBytes out = Filled(size, 'x');
+  PooledBuffer out = Filled(size, 'x');
   for (size_t at = 0; at < size; at += kDirectIoAlign) {
-    auto n = co_await (*f)->ReadAt(at, std::span<char>(out.get() + at, kDirectIoAlign));
+    auto n = co_await (*f)->ReadAt(at, std::span<char>(out.data() + at, kDirectIoAlign));
     if (!n.ok()) co_return n.status();
   }
-  co_return std::string(out.get(), size);
+  co_return std::string(out.data(), size);
 }
 
 TEST(RealRuntimeTest, LargeAlignedReadsSkipThePageCacheAndSmallOnesFillIt) {
