@@ -59,6 +59,7 @@ struct DirPage {
   // Moves with every change to the directory's entries: pages with the same version are parts
   // of one listing that did not change between them.
   uint64_t version = 0;
+  uint64_t parent = 0;  // the directory's (the root's is itself): its ".." entry
 };
 
 struct FsStats {

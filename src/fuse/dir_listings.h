@@ -4,17 +4,41 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "chainfs/client.h"
 
 namespace chainfs::fuse {
 
-// One directory's whole listing at one version of its entries (DirPage::version).
-struct DirListing {
-  uint64_t dir = 0;
-  uint64_t version = 0;
-  std::vector<DirEntry> entries;  // in listing order
+// One directory's whole listing at one version of its entries (DirPage::version), held as
+// the records a readdir answer is made of (the kernel's struct fuse_dirent), so that an answer
+// from it is a copy of one slice. A stream's offsets 0 and 1 are its own "." and "..", and
+// entry k is at offset k + 2, so entry k's record names k + 3 as the offset after it, in
+// every stream. Not thread-safe to change; a kept listing is only read.
+class DirListing {
+ public:
+  DirListing(uint64_t dir, uint64_t version) : dir_(dir), version_(version) {}
+
+  uint64_t dir() const { return dir_; }
+  uint64_t version() const { return version_; }
+  size_t size() const { return starts_.size(); }
+
+  // Adds `e` as entry size(); keeps only the first `n` entries.
+  void Append(const DirEntry& e);
+  void Truncate(size_t n);
+  // Entry `k` (< size()): its name, inode number and file type bits.
+  DirEntry At(size_t k) const;
+  // The records of entries k, k + 1, ... that fit in `bytes`, whole ones only; empty from
+  // size() on.
+  std::string_view Records(size_t k, size_t bytes) const;
+
+ private:
+  uint64_t dir_;
+  uint64_t version_;
+  std::string records_;
+  std::vector<uint32_t> starts_;  // where entry k's record begins in records_
 };
 
 // The whole listings this mount read last (by readdir, or by statahead), kept so that a
@@ -32,6 +56,8 @@ class DirListings {
 
   // The listing of `dir` at `version`, if kept.
   std::shared_ptr<const DirListing> Find(uint64_t dir, uint64_t version);
+  // Whether a listing of `dir` is kept, at any version.
+  bool Holds(uint64_t dir) const;
   // Keeps `listing` in place of any older one of its directory; the least recently found or
   // kept go first when there are too many.
   void Keep(std::shared_ptr<const DirListing> listing);
@@ -49,9 +75,7 @@ class DirListings {
 // follow one another from the start and all show one version.
 class ListingBuilder {
  public:
-  explicit ListingBuilder(uint64_t dir) : listing_(std::make_shared<DirListing>()) {
-    listing_->dir = dir;
-  }
+  explicit ListingBuilder(uint64_t dir) : dir_(dir) {}
   // The page whose first entry is entry `base` of the listing. A page fetched again from
   // inside the listing replaces what followed. False once the listing cannot be whole.
   bool Add(uint64_t base, const DirPage& page);
@@ -59,8 +83,9 @@ class ListingBuilder {
   std::shared_ptr<const DirListing> Take();
 
  private:
-  std::shared_ptr<DirListing> listing_;  // null once given up or taken
-  bool started_ = false;
+  uint64_t dir_;
+  std::shared_ptr<DirListing> listing_;  // from the first page on; null once given up or taken
+  bool given_up_ = false;
   bool ended_ = false;
 };
 

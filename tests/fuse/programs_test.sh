@@ -179,6 +179,25 @@ PY
 }
 check "listing a directory of several pages" big_listing
 
+# rewinddir shows the directory as it is then, not as it was when it was opened: here after
+# a listing kept whole (the second) and after a fresh one.
+rewound_listing() {
+  mkdir rewound && touch rewound/a && ls rewound >/dev/null && perl -e '
+    sub names { my $d = shift; join(" ", sort grep { !/^\.\.?$/ } readdir($d)) }
+    opendir(my $d, "rewound") or die "opendir: $!";
+    my $first = names($d);
+    open(my $f, ">", "rewound/b") or die "create: $!";
+    close($f);
+    unlink("rewound/a") or die "unlink: $!";
+    rewinddir($d);
+    my $second = names($d);
+    mkdir("rewound/c") or die "mkdir: $!";
+    rewinddir($d);
+    my $third = names($d);
+    exit(!($first eq "a" && $second eq "b" && $third eq "b c"));'
+}
+check "rewinddir lists the directory anew" rewound_listing
+
 # Statahead: after a program has looked up many names of one directory, the daemon answers
 # lookups from a listing it fetched. Changes made through the mount must show at once, even
 # when the kernel has forgotten its own entries (dropped here, as root) and asks again.

@@ -74,6 +74,7 @@ DirPage ToDirPage(const meta::ReaddirRsp& rsp) {
   }
   page.more = rsp.more;
   page.version = rsp.version;
+  page.parent = rsp.parent.value();
   page.attrs.reserve(rsp.attrs.size());
   for (const meta::Attr& a : rsp.attrs) page.attrs.push_back(ToFileAttr(a));
   return page;

@@ -155,6 +155,27 @@ TEST_F(MetaOpsTest, ReaddirPagesThroughALargeDirectory) {
   EXPECT_EQ(GetAttr(dir->id)->record.size, static_cast<uint64_t>(kFiles));
 }
 
+// Each page names the directory's parent (for its ".." entry), the root's being itself, and
+// follows the directory when it moves.
+TEST_F(MetaOpsTest, ReaddirNamesTheParent) {
+  Result<Attr> a = Mkdir(kRoot, kRootInode, "a");
+  Result<Attr> b = Mkdir(kRoot, kRootInode, "b");
+  ASSERT_TRUE(a.ok() && b.ok());
+  Result<Attr> sub = Mkdir(kRoot, a->id, "sub");
+  ASSERT_TRUE(sub.ok());
+  ReaddirOp root(kRoot, kRootInode, "", 10);
+  ASSERT_TRUE(Exec(root).ok());
+  EXPECT_EQ(root.parent, kRootInode);
+  ReaddirOp before(kRoot, sub->id, "", 10);
+  ASSERT_TRUE(Exec(before).ok());
+  EXPECT_EQ(before.parent, a->id);
+  RenameOp move(kRoot, a->id, "sub", b->id, "sub", RenameMode::kReplace, 500);
+  ASSERT_TRUE(Exec(move).ok());
+  ReaddirOp after(kRoot, sub->id, "", 10);
+  ASSERT_TRUE(Exec(after).ok());
+  EXPECT_EQ(after.parent, b->id);
+}
+
 TEST_F(MetaOpsTest, ReaddirVersionMovesWithEveryChangeToTheEntriesOnly) {
   Result<Attr> dir = Mkdir(kRoot, kRootInode, "v");
   Result<Attr> other = Mkdir(kRoot, kRootInode, "w");

@@ -32,7 +32,10 @@ Task<Status> GetAttrOp::Run(kv::Transaction& txn) {
 }
 
 Task<Status> ReaddirOp::Run(kv::Transaction& txn) {
-  CO_RETURN_IF_ERROR(co_await LoadDirectory(txn, dir_, caller_, kMayRead, /*snapshot=*/true));
+  Result<InodeRecord> record =
+      co_await LoadDirectory(txn, dir_, caller_, kMayRead, /*snapshot=*/true);
+  if (!record.ok()) co_return record.status();
+  parent = record->parent.value() != 0 ? record->parent : dir_;
   Result<uint64_t> version = co_await LoadEntriesVersion(txn, dir_);
   if (!version.ok()) co_return version.status();
   this->version = *version;

@@ -65,6 +65,8 @@ class ReaddirOp : public kv::TxnBody {
   // The directory's entries version (LoadEntriesVersion) in the page's snapshot: pages with
   // equal versions are parts of one unchanged listing.
   uint64_t version = 0;
+  // The directory's parent (the root's is itself): its ".." entry.
+  InodeId parent;
 
  private:
   Caller caller_;

@@ -243,7 +243,7 @@ Task<Result<ReaddirRsp>> MetaHandler::Readdir(ReaddirReq req, rpc::CallContext&)
   uint32_t limit = req.limit == 0 ? options_.readdir_page : std::min(req.limit, kMaxReaddirPage);
   ReaddirOp op(std::move(req.caller), req.id, std::move(req.after), limit, req.plus);
   CO_RETURN_IF_ERROR(co_await Run(op));
-  co_return ReaddirRsp{std::move(op.entries), op.more, std::move(op.attrs), op.version};
+  co_return ReaddirRsp{std::move(op.entries), op.more, std::move(op.attrs), op.version, op.parent};
 }
 
 Task<Result<StatfsRsp>> MetaHandler::Statfs(Empty, rpc::CallContext&) {

@@ -157,7 +157,8 @@ struct ReaddirRsp {
   bool more = false;
   std::vector<Attr> attrs;  // with plus: one per entry
   uint64_t version = 0;     // of the directory's entries: equal on pages of one listing
-  CHAINFS_MESSAGE(ReaddirRsp, entries, more, attrs, version)
+  InodeId parent;           // the directory's (the root's is itself)
+  CHAINFS_MESSAGE(ReaddirRsp, entries, more, attrs, version, parent)
 };
 
 struct StatfsRsp {
