@@ -6,6 +6,7 @@
 // read from there, as slices of the records it keeps ready for the kernel. The first page is
 // fetched when the directory is opened; a read from offset 0 after that is a rewinddir, and
 // fetches it again.
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <future>
@@ -127,16 +128,33 @@ int Fetch(fuse_req_t req, DirStream& s, const Credentials& who, uint64_t base,
   return 0;
 }
 
-// Opening a directory fetches its first page, in the round trip the first answer would have
-// cost anyway; the fetch also checks that it is a directory the caller may read, and names
-// its parent. The page has attributes, as the kernel asks for at offset 0, unless a listing of
-// the directory is kept: then the page is likely only to show that listing's version, and
-// the attributes would cost the server a read per entry.
+// Opening a directory to list it fetches its first page, in the round trip the first answer
+// would have cost anyway; the fetch also checks that it is a directory the caller may read,
+// and names its parent. The page has attributes, as the kernel asks for at offset 0, unless a
+// listing of the directory is kept: then the page is likely only to show that listing's
+// version, and the attributes would cost the server a read per entry.
+int OpenToList(fuse_req_t req, DirStream& s) {
+  bool plus = !StateOf(req).dir_listings.Holds(s.ino);
+  return Fetch(req, s, CallerOf(req), 0, "", plus);
+}
+
+// Any other open of a directory (to fsync it, as SQLite does after each journal, to fchdir,
+// or as the base of *at calls) only checks what it opened, with the attribute read that
+// costs the server least; a listing through it fetches the first page when it begins.
+int OpenOther(fuse_req_t req, DirStream& s) {
+  FileAttr attr;
+  int rc = StateOf(req).client->GetAttr(s.ino, &attr);
+  if (rc != 0) return rc;
+  if (!S_ISDIR(attr.mode)) return -ENOTDIR;
+  s.parent = attr.parent;
+  return 0;
+}
+
+// Programs about to list open with O_DIRECTORY: opendir(3), and what is built on it.
 void OpenDir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   auto stream = std::make_unique<DirStream>();
   stream->ino = ino;
-  bool plus = !StateOf(req).dir_listings.Holds(ino);
-  int rc = Fetch(req, *stream, CallerOf(req), 0, "", plus);
+  int rc = (fi->flags & O_DIRECTORY) != 0 ? OpenToList(req, *stream) : OpenOther(req, *stream);
   if (rc != 0) return ReplyErr(req, rc);
   fi->fh = reinterpret_cast<uint64_t>(stream.get());
   fi->cache_readdir = 0;

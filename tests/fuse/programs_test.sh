@@ -174,6 +174,13 @@ for with_stat in (False, True, False):
             assert e.stat(follow_symlinks=False).st_size == 0
     assert len(seen) == len(set(seen)) == len(names) and set(seen) == names, \
         f"listed {len(seen)} names, {len(set(seen))} distinct"
+# Opened without O_DIRECTORY (as for an fsync), the listing fetches its first page itself.
+fd = os.open("many", os.O_RDONLY)
+try:
+    listed = os.listdir(fd)
+    assert len(listed) == len(names) and set(listed) == names, f"listed {len(listed)} names"
+finally:
+    os.close(fd)
 PY
   [[ $(ls -f many | wc -l) -eq 2502 ]] && [[ $(ls -l many | grep -c '^-') -eq 2500 ]]
 }
