@@ -27,7 +27,7 @@ struct MetaServerConfig {
   int64_t sync_interval_ms = 100;
   // How long the server's thread keeps looking for the next request after one, yielding its
   // CPU to anyone else who wants it, before it sleeps (RealRuntime's poll); 0 sleeps at once.
-  int64_t poll_us = 50;
+  int64_t poll_us = 200;
   kv::KvConfig kv;
   rpc::RpcOptions rpc;
 
