@@ -8,27 +8,24 @@ namespace chainfs::fuse {
 
 bool DirAnswer::Add(const std::string& name, uint64_t ino, uint32_t mode, uint64_t next,
                     const FileAttr* attr) {
-  size_t header = plus_ ? FUSE_NAME_OFFSET_DIRENTPLUS : FUSE_NAME_OFFSET;
-  size_t n = FUSE_DIRENT_ALIGN(header + name.size());
+  if (!plus_) {
+    // The record a kept listing holds, written the same way.
+    if (DirentSize(name) > room()) return false;
+    AppendDirent(written_, name, ino, mode, next);
+    return true;
+  }
+  size_t n = FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET_DIRENTPLUS + name.size());
   if (n > room()) return false;
   size_t at = written_.size();
   written_.resize(at + n);
-  char* buf = written_.data() + at;
-  if (plus_) {
-    fuse_entry_param e{};
-    if (attr != nullptr) {
-      e = EntryOf(req_, *attr);
-    } else {
-      e.attr.st_ino = ino;
-      e.attr.st_mode = mode;
-    }
-    fuse_add_direntry_plus(req_, buf, n, name.c_str(), &e, static_cast<off_t>(next));
+  fuse_entry_param e{};
+  if (attr != nullptr) {
+    e = EntryOf(req_, *attr);
   } else {
-    struct stat st {};
-    st.st_ino = ino;
-    st.st_mode = mode;
-    fuse_add_direntry(req_, buf, n, name.c_str(), &st, static_cast<off_t>(next));
+    e.attr.st_ino = ino;
+    e.attr.st_mode = mode;
   }
+  fuse_add_direntry_plus(req_, written_.data() + at, n, name.c_str(), &e, static_cast<off_t>(next));
   return true;
 }
 

@@ -9,18 +9,26 @@
 
 namespace chainfs::fuse {
 
-void DirListing::Append(const DirEntry& e) {
-  size_t at = records_.size();
-  size_t length = FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET + e.name.size());
-  records_.resize(at + length);  // the padding after the name stays zero
+size_t DirentSize(std::string_view name) {
+  return FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET + name.size());
+}
+
+void AppendDirent(std::string& out, std::string_view name, uint64_t ino, uint32_t mode,
+                  uint64_t next) {
+  size_t at = out.size();
+  out.resize(at + DirentSize(name));  // the padding after the name stays zero
   fuse_dirent head{};
-  head.ino = e.ino;
-  head.off = size() + 3;
-  head.namelen = static_cast<uint32_t>(e.name.size());
-  head.type = (e.mode & S_IFMT) >> 12;
-  std::memcpy(records_.data() + at, &head, FUSE_NAME_OFFSET);
-  std::memcpy(records_.data() + at + FUSE_NAME_OFFSET, e.name.data(), e.name.size());
-  starts_.push_back(static_cast<uint32_t>(at));
+  head.ino = ino;
+  head.off = next;
+  head.namelen = static_cast<uint32_t>(name.size());
+  head.type = (mode & S_IFMT) >> 12;
+  std::memcpy(out.data() + at, &head, FUSE_NAME_OFFSET);
+  std::memcpy(out.data() + at + FUSE_NAME_OFFSET, name.data(), name.size());
+}
+
+void DirListing::Append(const DirEntry& e) {
+  starts_.push_back(static_cast<uint32_t>(records_.size()));
+  AppendDirent(records_, e.name, e.ino, e.mode, size() + 2);  // size() now counts e
 }
 
 void DirListing::Truncate(size_t n) {
@@ -47,10 +55,19 @@ std::string_view DirListing::Records(size_t k, size_t bytes) const {
   return std::string_view(records_).substr(begin, stop - begin);
 }
 
+namespace {
+
+// Where the listing of `dir` is in `kept` (a DirListings' list), or its end.
+template <typename List>
+auto Locate(List& kept, uint64_t dir) {
+  return std::find_if(kept.begin(), kept.end(), [&](const auto& l) { return l->dir() == dir; });
+}
+
+}  // namespace
+
 std::shared_ptr<const DirListing> DirListings::Find(uint64_t dir, uint64_t version) {
   std::lock_guard lock(mu_);
-  auto it =
-      std::find_if(kept_.begin(), kept_.end(), [&](const auto& l) { return l->dir() == dir; });
+  auto it = Locate(kept_, dir);
   if (it == kept_.end()) return nullptr;
   if ((*it)->version() != version) {
     // The directory changed since: this listing can never be used again.
@@ -65,8 +82,7 @@ std::shared_ptr<const DirListing> DirListings::Find(uint64_t dir, uint64_t versi
 void DirListings::Keep(std::shared_ptr<const DirListing> listing) {
   if (listing == nullptr || listing->size() > kMaxListing) return;
   std::lock_guard lock(mu_);
-  auto it = std::find_if(kept_.begin(), kept_.end(),
-                         [&](const auto& l) { return l->dir() == listing->dir(); });
+  auto it = Locate(kept_, listing->dir());
   if (it != kept_.end()) {
     entries_ -= (*it)->size();
     kept_.erase(it);
@@ -81,7 +97,7 @@ void DirListings::Keep(std::shared_ptr<const DirListing> listing) {
 
 bool DirListings::Holds(uint64_t dir) const {
   std::lock_guard lock(mu_);
-  return std::any_of(kept_.begin(), kept_.end(), [&](const auto& l) { return l->dir() == dir; });
+  return Locate(kept_, dir) != kept_.end();
 }
 
 size_t DirListings::dirs() const {

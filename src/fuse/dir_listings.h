@@ -12,6 +12,12 @@
 
 namespace chainfs::fuse {
 
+// The bytes of the kernel's record (struct fuse_dirent) for an entry named `name`, padding
+// included; and that record appended to `out`, saying that the entry after it is at `next`.
+size_t DirentSize(std::string_view name);
+void AppendDirent(std::string& out, std::string_view name, uint64_t ino, uint32_t mode,
+                  uint64_t next);
+
 // One directory's whole listing at one version of its entries (DirPage::version), held as
 // the records a readdir answer is made of (the kernel's struct fuse_dirent), so that an answer
 // from it is a copy of one slice. A stream's offsets 0 and 1 are its own "." and "..", and
