@@ -88,6 +88,7 @@ class ClusterSim {
   Task<void> HealLater(std::string a, std::string b, Nanos delay);
   Task<void> ClearNetworkLossLater(Nanos delay);
   Task<void> ClearDiskErrorsLater(size_t i, Nanos delay);
+  Task<void> FreeDiskLater(size_t i, Nanos delay);
   Task<void> FaultLoop();
   void InjectFault();
   void StartClients();
@@ -201,13 +202,21 @@ Task<void> ClusterSim::ClearDiskErrorsLater(size_t i, Nanos delay) {
   co_await StartStorage(i);
 }
 
+Task<void> ClusterSim::FreeDiskLater(size_t i, Nanos delay) {
+  SimClock clock(world_);
+  co_await clock.Sleep(delay);
+  // No restart: targets that left their chains for want of room rejoin by themselves.
+  world_.Trace(fmt::format("fault over: disk of {} has room", storage_[i].node->name()));
+  storage_[i].node->sim_disk().set_full(false);
+}
+
 void ClusterSim::InjectFault() {
   Random& rnd = world_.random();
   size_t victim = rnd.Uniform(storage_.size());
   std::string name = storage_[victim].node->name();
   Nanos delay(static_cast<int64_t>(rnd.Between(500, 8000)) * 1'000'000);
   ++faults_;
-  switch (rnd.Uniform(5)) {
+  switch (rnd.Uniform(6)) {
     case 0: {
       size_t down = 0;
       for (auto& s : storage_) down += s.running ? 0 : 1;
@@ -237,6 +246,14 @@ void ClusterSim::InjectFault() {
       storage_[victim].node->sim_disk().options().error_probability = 0.01;
       Spawn(world_.executor(), ClearDiskErrorsLater(victim, delay), "disk errors");
       return;
+    case 4:
+      if (!storage_[victim].running) return;
+      world_.Trace(fmt::format("fault: disk of {} full", name));
+      // Every write refused, as on a full copy-on-write file system: the workload's chunks are
+      // few and rewritten in place, so refusing only growth would refuse nothing.
+      storage_[victim].node->sim_disk().set_full(true, /*overwrites_too=*/true);
+      Spawn(world_.executor(), FreeDiskLater(victim, delay), "disk full");
+      return;
     default:
       world_.Trace("fault: slow network");
       net_.options().max_latency = Nanos(20'000'000);
@@ -262,6 +279,7 @@ void ClusterSim::StopFaults() {
   net_.options().max_latency = SimNetworkOptions{}.max_latency;
   for (size_t i = 0; i < storage_.size(); ++i) {
     storage_[i].node->sim_disk().options().error_probability = 0;
+    storage_[i].node->sim_disk().set_full(false);
     bool failed = false;
     if (storage_[i].running) {
       for (const auto& [id, t] : storage_[i].running->replicator().targets()) failed |= t->failed;

@@ -54,6 +54,8 @@ class Disk {
   virtual Task<Status> SyncDir(std::string path) = 0;
   // Names (not paths) of the entries of a directory, sorted.
   virtual Task<Result<std::vector<std::string>>> List(std::string path) = 0;
+  // Bytes an unprivileged writer can still add to the file system that holds `path`.
+  virtual Result<uint64_t> FreeBytes(const std::string& path) = 0;
 };
 
 }  // namespace chainfs

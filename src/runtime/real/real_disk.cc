@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <linux/falloc.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <asio/co_spawn.hpp>
 #include <asio/experimental/as_tuple.hpp>
@@ -210,6 +211,14 @@ Task<Result<std::vector<std::string>>> RealDisk::List(std::string path) {
   if (ec) co_return DiskError("list", path, ec);
   std::sort(names.begin(), names.end());
   co_return names;
+}
+
+Result<uint64_t> RealDisk::FreeBytes(const std::string& path) {
+  struct statvfs st {};
+  if (::statvfs(path.c_str(), &st) != 0) {
+    return DiskError("statvfs", path, std::error_code(errno, std::system_category()));
+  }
+  return uint64_t{st.f_bavail} * st.f_frsize;
 }
 
 }  // namespace chainfs

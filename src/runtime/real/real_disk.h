@@ -15,6 +15,7 @@ class RealDisk : public Disk {
   Task<Status> MakeDirs(std::string path) override;
   Task<Status> SyncDir(std::string path) override;
   Task<Result<std::vector<std::string>>> List(std::string path) override;
+  Result<uint64_t> FreeBytes(const std::string& path) override;
 
  private:
   Executor ex_;

@@ -38,7 +38,7 @@ class SimFile : public File {
     if (!writable_) co_return IoError(fmt::format("write '{}': file is read-only", path_));
     CO_RETURN_IF_ERROR(co_await disk_.Begin("write", path_, epoch_));
     std::string& cur = content_->current;
-    if (disk_.full_ && cur.size() < offset + data.size()) {
+    if (disk_.full_ && (disk_.full_overwrites_ || cur.size() < offset + data.size())) {
       co_return Status(StatusCode::kNoSpace,
                        fmt::format("write '{}': no space left on the device", path_));
     }
@@ -161,6 +161,11 @@ Task<Result<std::vector<std::string>>> SimDisk::List(std::string path) {
     if (Parent(name) == path) names.push_back(name.substr(path.size() + 1));
   }
   co_return names;
+}
+
+Result<uint64_t> SimDisk::FreeBytes(const std::string& path) {
+  if (failed_) return IoError(fmt::format("statvfs '{}': the disk failed", path));
+  return full_ ? 0 : kSimFreeBytes;
 }
 
 }  // namespace chainfs

@@ -29,7 +29,12 @@ class SimDisk : public Disk {
   // Every operation fails until set back to false (a dead disk).
   void set_failed(bool failed) { failed_ = failed; }
   // Writes that would grow a file fail with kNoSpace until set back to false (a full disk).
-  void set_full(bool full) { full_ = full; }
+  // With `overwrites_too`, every write fails so, as on a full copy-on-write file system
+  // (btrfs, ZFS), where an overwrite needs new blocks too.
+  void set_full(bool full, bool overwrites_too = false) {
+    full_ = full;
+    full_overwrites_ = full && overwrites_too;
+  }
   // Loses all that was not synced.
   void Crash();
   // File syncs that succeeded so far.
@@ -41,6 +46,9 @@ class SimDisk : public Disk {
   Task<Status> MakeDirs(std::string path) override;
   Task<Status> SyncDir(std::string path) override;
   Task<Result<std::vector<std::string>>> List(std::string path) override;
+  // kSimFreeBytes, or 0 while the disk is full; kIoError while it has failed.
+  Result<uint64_t> FreeBytes(const std::string& path) override;
+  static constexpr uint64_t kSimFreeBytes = 1ull << 40;
 
   struct Content {
     std::string current;
@@ -60,6 +68,7 @@ class SimDisk : public Disk {
   SimDiskOptions options_;
   bool failed_ = false;
   bool full_ = false;
+  bool full_overwrites_ = false;
   uint64_t epoch_ = 0;
   uint64_t file_syncs_ = 0;
   // Names as they are now, and as they would be after a crash.

@@ -15,15 +15,9 @@ Task<Status> Replicator::Repair(TargetId target, ChunkId chunk) {
   co_return co_await RepairLocked(pos, chunk);
 }
 
-Task<Status> Replicator::RepairLocked(const Position& pos, ChunkId chunk) {
-  const ChunkRecord* rec = pos.local->engine->Find(chunk);
-  if (rec == nullptr || rec->pending) {
-    co_return Unavailable(fmt::format("chunk {}: nothing committed to repair", chunk));
-  }
-  ChunkVersion mine = rec->committed;
-  uint32_t chunk_size = rec->chunk_size_bytes;
-  Status last =
-      Unavailable(fmt::format("chunk {}: no other serving replica to repair from", chunk));
+Task<Result<std::string>> Replicator::FetchFromPeer(const Position& pos, ChunkId chunk,
+                                                    uint64_t version, uint32_t chunk_size) {
+  Status last = Unavailable(fmt::format("chunk {}: no other serving replica to fetch from", chunk));
   for (const mgmtd::ChainTarget& peer : pos.chain.targets) {
     if (peer.target == pos.local->id || peer.state != mgmtd::PublicState::kServing) continue;
     if (stopped_) co_return Unavailable("this storage server is stopping");
@@ -33,6 +27,7 @@ Task<Status> Replicator::RepairLocked(const Position& pos, ChunkId chunk) {
     req.ref = ChainRef{pos.chain.id, pos.chain.version, peer.target};
     req.chunk = chunk;
     req.length = chunk_size;
+    req.version = version;
     std::string bytes(chunk_size, '\0');
     size_t got = 0;
     rpc::CallOptions options{.response_bulk = bytes, .response_bulk_len = &got};
@@ -43,27 +38,53 @@ Task<Status> Replicator::RepairLocked(const Position& pos, ChunkId chunk) {
       continue;
     }
     bytes.resize(got);
-    if (rsp->version != mine.version || Crc32c(bytes) != rsp->bulk_crc) {
-      last = Unavailable(fmt::format("chunk {}: target {} has version {}, this replica {}", chunk,
-                                     peer.target, rsp->version, mine.version));
+    if (rsp->version != version || Crc32c(bytes) != rsp->bulk_crc) {
+      last = Unavailable(fmt::format("chunk {}: target {} has version {}, not {}", chunk,
+                                     peer.target, rsp->version, version));
       continue;
     }
-    ChunkUpdate u;
-    u.chunk = chunk;
-    u.kind = UpdateKind::kReplace;
-    u.chunk_size_bytes = chunk_size;
-    u.length = static_cast<uint32_t>(got);
-    u.version = mine.version;
-    u.chain_version = rec->chain_version;
-    u.tag = mine.tag;
-    CO_RETURN_IF_ERROR(
-        NoteDiskError(*pos.local, (co_await pos.local->engine->Store(u, bytes, true)).status()));
-    ++repairs_;
-    LOG_WARN("target {}: chunk {} version {} repaired from target {}", pos.local->id, chunk,
-             mine.version, peer.target);
-    co_return Status();
+    LOG_WARN("target {}: chunk {} version {} fetched from target {}", pos.local->id, chunk, version,
+             peer.target);
+    co_return bytes;
   }
   co_return last;
+}
+
+Task<Status> Replicator::RepairLocked(const Position& pos, ChunkId chunk) {
+  const ChunkRecord* rec = pos.local->engine->Find(chunk);
+  if (rec == nullptr || rec->pending) {
+    co_return Unavailable(fmt::format("chunk {}: nothing committed to repair", chunk));
+  }
+  ChunkVersion mine = rec->committed;
+  uint32_t chunk_size = rec->chunk_size_bytes;
+  uint64_t chain_version = rec->chain_version;
+  CO_ASSIGN_OR_RETURN(std::string bytes,
+                      co_await FetchFromPeer(pos, chunk, mine.version, chunk_size));
+  ChunkUpdate u;
+  u.chunk = chunk;
+  u.kind = UpdateKind::kReplace;
+  u.chunk_size_bytes = chunk_size;
+  u.length = static_cast<uint32_t>(bytes.size());
+  u.version = mine.version;
+  u.chain_version = chain_version;
+  u.tag = mine.tag;
+  CO_RETURN_IF_ERROR(
+      NoteDiskError(*pos.local, (co_await pos.local->engine->Store(u, bytes, true)).status()));
+  ++repairs_;
+  co_return Status();
+}
+
+Task<Status> Replicator::AdoptFromPeer(const Position& pos, const ChunkUpdate& u) {
+  CO_ASSIGN_OR_RETURN(std::string bytes,
+                      co_await FetchFromPeer(pos, u.chunk, u.version, u.chunk_size_bytes));
+  ChunkUpdate whole = u;
+  whole.kind = UpdateKind::kReplace;
+  whole.offset = 0;
+  whole.length = static_cast<uint32_t>(bytes.size());
+  CO_RETURN_IF_ERROR(
+      NoteDiskError(*pos.local, (co_await pos.local->engine->Store(whole, bytes, false)).status()));
+  ++repairs_;
+  co_return Status();
 }
 
 Task<Replicator::ScrubStep> Replicator::Scrub(TargetId target, std::optional<ChunkId> after,
@@ -71,7 +92,7 @@ Task<Replicator::ScrubStep> Replicator::Scrub(TargetId target, std::optional<Chu
   // Records with no bytes cost no read: at most this many are passed over in one step.
   constexpr size_t kMaxVisits = 4096;
   LocalTarget* t = this->target(target);
-  if (t == nullptr || t->failed) co_return ScrubStep{};
+  if (t == nullptr || t->out()) co_return ScrubStep{};
   std::vector<ChunkId> batch;
   uint64_t planned = 0;
   const auto& records = t->engine->records();

@@ -55,6 +55,19 @@ Status NoteDiskError(LocalTarget& t, Status st) {
   return st;
 }
 
+void NoteMissedUpdate(LocalTarget& t, const ChunkUpdate& u, const Status& st) {
+  if (st.code() == StatusCode::kIoError) {
+    (void)NoteDiskError(t, st);
+    return;
+  }
+  if (t.out()) return;
+  LOG_ERROR(
+      "target {} leaves its chain: it could not store chunk {} version {}, which the rest "
+      "of the chain has: {}",
+      t.id, u.chunk, u.version, st.ToString());
+  t.missed_update = true;
+}
+
 LocalTarget* Replicator::target(TargetId id) {
   auto it = targets_.find(id);
   return it == targets_.end() ? nullptr : it->second.get();
@@ -84,6 +97,10 @@ Result<Replicator::Position> Replicator::Locate(const ChainRef& ref) const {
   }
   if (it->second->failed) {
     return Unavailable(fmt::format("target {} failed (disk error)", ref.target));
+  }
+  if (it->second->missed_update) {
+    return Unavailable(
+        fmt::format("target {} missed an update and waits to be synced back", ref.target));
   }
   std::optional<PublicState> state = mgmtd::StateIn(*chain, ref.target);
   if (!state) return Stale(fmt::format("target {} is not in chain {}", ref.target, ref.chain));
@@ -197,7 +214,14 @@ Task<Result<ForwardRsp>> Replicator::Forward(ForwardReq req, std::span<const cha
                                 req.ref.chain_version));
   }
   CO_ASSIGN_OR_RETURN(auto guard, co_await pos.local->locks.Lock(req.update.chunk));
-  co_return co_await ApplyForward(pos, std::move(req), data);
+  ChunkUpdate update = req.update;
+  Result<ForwardRsp> rsp = co_await ApplyForward(pos, std::move(req), data);
+  if (pos.state == PublicState::kSyncing && rsp.status().code() == StatusCode::kNoSpace) {
+    // Out of room, a syncing target would refuse every write of its chain until it had room:
+    // it leaves instead, and the chain writes on without it.
+    NoteMissedUpdate(*pos.local, update, rsp.status());
+  }
+  co_return rsp;
 }
 
 Task<Result<ForwardRsp>> Replicator::ApplyForward(const Position& pos, ForwardReq req,
@@ -245,7 +269,18 @@ struct Replicator::Beside {
 
 Task<void> Replicator::StoreBeside(std::shared_ptr<Beside> beside, const Position& pos,
                                    ChunkUpdate u, std::span<const char> data) {
-  beside->status = co_await StoreOrRepair(pos, u, data, false);
+  // No repair from the other replicas here: they are taking this update meanwhile
+  // (StoreAndPropagate adopts their result instead).
+  beside->status =
+      NoteDiskError(*pos.local, (co_await pos.local->engine->Store(u, data, false)).status());
+  // The update is on its way down the chain, and may be committed there whatever the forward
+  // returns (an acknowledgement can be lost). Out of room or with a failing disk, this replica
+  // does not have it: it leaves at once, before any read here could answer with the version
+  // before. Other errors (an update that does not fit) fail the same way everywhere.
+  StatusCode code = beside->status.code();
+  if (code == StatusCode::kNoSpace || code == StatusCode::kIoError) {
+    NoteMissedUpdate(*pos.local, u, beside->status);
+  }
   beside->done = true;
   beside->slot.Wake(WaitSlot::WaitResult::kWoken);
 }
@@ -267,12 +302,14 @@ Task<Status> Replicator::StoreAndPropagate(const Position& pos, const ChunkUpdat
   Spawn(co_await asio::this_coro::executor, StoreBeside(beside, pos, u, data), "store");
   Status forwarded = co_await Propagate(pos, u, data);
   while (!beside->done) (void)co_await beside->slot.Park();
+  if (beside->status.code() == StatusCode::kCorruption && forwarded.ok()) {
+    // The bytes this update copies fail their checksum here, and the rest of the chain has it.
+    beside->status = co_await AdoptFromPeer(pos, u);
+  }
   if (!beside->status.ok()) {
-    if (forwarded.ok() && !pos.local->failed) {
-      // Its successors hold a version this replica could not store: it must sync again.
-      LOG_ERROR("target {} goes offline: chunk {} version {} is down the chain but not here: {}",
-                pos.local->id, u.chunk, u.version, beside->status.ToString());
-      pos.local->failed = true;
+    // Its successors have the update, or may (a corrupt base fails only here): it syncs again.
+    if (forwarded.ok() || beside->status.code() == StatusCode::kCorruption) {
+      NoteMissedUpdate(*pos.local, u, beside->status);
     }
     co_return beside->status;
   }

@@ -44,6 +44,10 @@ class Replicator {
   Task<size_t> ResolveLeftovers(size_t limit);
   // What the target tells the cluster manager about itself.
   mgmtd::LocalState LocalStateOf(const LocalTarget& t) const;
+  // Lets each target that missed an update rejoin once its chain has marked it offline (or
+  // LASTSRV) and its disk has `min_free_bytes` free: it then reports itself online, like a
+  // restarted target, and its predecessor syncs it back (a LASTSRV target serves again).
+  void RejoinWhenRoom(uint64_t min_free_bytes);
 
   Task<Result<WriteRsp>> Write(WriteReq req, std::span<const char> data);
   // At the head: removes the chunks of a file in an index range and those of whole files, each
@@ -108,11 +112,22 @@ class Replicator {
   // removal when it does not exist.
   Task<Result<std::pair<ChunkUpdate, std::string>>> WholeChunk(LocalTarget& t, ChunkId chunk,
                                                                bool pending);
+  // For a read: waits until no update of `chunk` is being stored here without a pending version
+  // to show for it (its successors may have committed it already). kUnavailable if the target
+  // left its chain meanwhile.
+  Task<Status> AwaitStoreInFlight(const Position& pos, ChunkId chunk);
   // The committed version of `chunk` according to the serving tail (this replica, or a call).
   Task<Result<uint64_t>> CommittedAtTail(const Position& pos, ChunkId chunk);
   // At the tail: resolves a pending version first, so that what it reports stays committed.
   Task<Result<uint64_t>> CommittedHere(const Position& pos, ChunkId chunk);
   Task<Status> RepairLocked(const Position& pos, ChunkId chunk);
+  // The whole chunk at `version` from another serving replica, its checksum checked.
+  Task<Result<std::string>> FetchFromPeer(const Position& pos, ChunkId chunk, uint64_t version,
+                                          uint32_t chunk_size);
+  // Stores, as this replica's pending version, the result of `u` that another replica has: for
+  // an update that could not be built here (the bytes it copies fail their checksum) after it
+  // went down the chain. The caller holds the chunk's lock.
+  Task<Status> AdoptFromPeer(const Position& pos, const ChunkUpdate& u);
   // Stores `u` here and, beside it, sends it on down the chain; commits here once both are done.
   Task<Status> StoreAndPropagate(const Position& pos, const ChunkUpdate& u,
                                  std::span<const char> data);
@@ -138,5 +153,8 @@ class Replicator {
 
 // Marks `t` failed when `st` is a disk error, so it reports itself offline and serves nothing.
 Status NoteDiskError(LocalTarget& t, Status st);
+// After `t` could not store `u` (error `st`) while the rest of its chain did: a disk error
+// fails it, anything else (a full disk) takes it out of the chain until it is synced back.
+void NoteMissedUpdate(LocalTarget& t, const ChunkUpdate& u, const Status& st);
 
 }  // namespace chainfs::storage

@@ -35,8 +35,11 @@ Task<Result<ReadRsp>> Replicator::Read(ReadReq req, std::span<char> out, size_t&
     co_return InvalidArgument(fmt::format("read of {} bytes, at most {}", req.length, out.size()));
   }
   ChunkEngine& engine = *pos.local->engine;
+  bool for_peer = req.version != 0;
+  if (!for_peer) CO_RETURN_IF_ERROR(co_await AwaitStoreInFlight(pos, req.chunk));
   bool use_pending = false;
-  if (const ChunkRecord* rec = engine.Find(req.chunk); rec != nullptr && rec->pending) {
+  if (const ChunkRecord* rec = engine.Find(req.chunk);
+      !for_peer && rec != nullptr && rec->pending) {
     CO_ASSIGN_OR_RETURN(uint64_t committed, co_await CommittedAtTail(pos, req.chunk));
     // Decided with no suspension before the read starts, so the version cannot move under it.
     rec = engine.Find(req.chunk);
@@ -50,7 +53,7 @@ Task<Result<ReadRsp>> Replicator::Read(ReadReq req, std::span<char> out, size_t&
   }
   Result<size_t> read =
       co_await engine.Read(req.chunk, use_pending, req.offset, out.first(req.length));
-  if (!read.ok() && read.status().code() == StatusCode::kCorruption && !use_pending) {
+  if (!read.ok() && read.status().code() == StatusCode::kCorruption && !use_pending && !for_peer) {
     // Serve the bytes another replica has, and keep them.
     LOG_WARN("target {}: {}", req.ref.target, read.status().ToString());
     if ((co_await Repair(req.ref.target, req.chunk)).ok()) {
@@ -61,6 +64,20 @@ Task<Result<ReadRsp>> Replicator::Read(ReadReq req, std::span<char> out, size_t&
   n = *read;
   rsp.bulk_crc = Crc32c(out.first(n));
   co_return rsp;
+}
+
+Task<Status> Replicator::AwaitStoreInFlight(const Position& pos, ChunkId chunk) {
+  const ChunkRecord* rec = pos.local->engine->Find(chunk);
+  if (!pos.local->locks.held(chunk) || (rec != nullptr && rec->pending)) co_return Status();
+  // The lock is held and no pending version is here yet: an update may be being stored here
+  // while it goes on down the chain, where the tail may have committed it already. Until it is
+  // stored, this replica's committed version may be the one before. The update holds the lock
+  // until its successor acknowledges it; the read goes on once it is released.
+  CO_ASSIGN_OR_RETURN(auto guard, co_await pos.local->locks.Lock(chunk));
+  if (pos.local->out()) {
+    co_return Unavailable(fmt::format("target {} left its chain", pos.local->id));
+  }
+  co_return Status();
 }
 
 Task<Result<uint64_t>> Replicator::CommittedAtTail(const Position& pos, ChunkId chunk) {
@@ -139,12 +156,32 @@ Task<Result<LastChunkRsp>> Replicator::LastChunk(LastChunkReq req) {
 }
 
 mgmtd::LocalState Replicator::LocalStateOf(const LocalTarget& t) const {
-  if (t.failed) return mgmtd::LocalState::kOffline;
+  if (t.out()) return mgmtd::LocalState::kOffline;
   Result<Position> pos = LocateTarget(t.id);
   if (!pos.ok()) return mgmtd::LocalState::kOnline;
   bool synced = pos->state == PublicState::kSyncing && t.synced_chain_version == pos->chain.version;
   if (pos->state == PublicState::kServing || synced) return mgmtd::LocalState::kUpToDate;
   return mgmtd::LocalState::kOnline;
+}
+
+void Replicator::RejoinWhenRoom(uint64_t min_free_bytes) {
+  if (!routing_) return;
+  for (auto& [id, t] : targets_) {
+    if (!t->missed_update || t->failed) continue;
+    auto where = routing_->targets.find(id);
+    if (where == routing_->targets.end()) continue;
+    const mgmtd::Chain* chain = routing_->FindChain(where->second.chain);
+    if (chain == nullptr) continue;
+    // Offline: dropped, to be synced back. LASTSRV: it was the chain's last serving target, and
+    // the chain has nothing newer to sync it from until another target comes back.
+    std::optional<PublicState> state = mgmtd::StateIn(*chain, id);
+    if (state != PublicState::kOffline && state != PublicState::kLastServing) continue;
+    Result<uint64_t> free = t->engine->free_bytes();
+    if (!free.ok() || *free < min_free_bytes) continue;
+    LOG_INFO("target {} rejoins chain {} to be synced back: its disk has {} MiB free", id,
+             chain->id, *free >> 20);
+    t->missed_update = false;
+  }
 }
 
 std::optional<TargetId> Replicator::TargetToSyncFrom() const {

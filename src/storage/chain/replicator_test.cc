@@ -15,6 +15,15 @@ using namespace std::chrono_literals;
 using mgmtd::LocalState;
 using mgmtd::PublicState;
 
+// A write in the background: its answer goes to `out` when it comes.
+Task<void> WriteInto(StorageService::Client client, WriteReq req, std::string data,
+                     std::shared_ptr<std::optional<Result<WriteRsp>>> out) {
+  rpc::CallOptions opts;
+  opts.request_bulk = data;
+  Result<WriteRsp> rsp = co_await client.Write(std::move(req), opts);
+  *out = std::move(rsp);
+}
+
 constexpr char kSecret[] = "replicator-test";
 constexpr uint32_t kChunk = 128 << 10;
 constexpr ChainId kChain{1};
@@ -109,17 +118,24 @@ class ReplicatorTest : public ::testing::Test {
     return StorageService::Client(rpc::Channel{pool_.get(), *address});
   }
 
-  Result<WriteRsp> Write(uint64_t index, uint32_t offset, const std::string& data, uint64_t seq,
-                         InodeId inode = InodeId(9)) {
+  // A client's write of `data` at `offset` of chunk `index`, to the head.
+  WriteReq MakeWrite(uint64_t index, uint32_t offset, const std::string& data, uint64_t seq,
+                     InodeId inode = InodeId(9)) {
     WriteReq req;
-    TargetId head = mgmtd::WritePath(chain()).front();
-    req.ref = ChainRef{kChain, chain().version, head};
+    req.ref = ChainRef{kChain, chain().version, mgmtd::WritePath(chain()).front()};
     req.update.chunk = ChunkId{inode, index};
     req.update.kind = UpdateKind::kWrite;
     req.update.chunk_size_bytes = kChunk;
     req.update.offset = offset;
     req.update.length = data.size();
     req.update.tag = UpdateTag{77, seq};
+    return req;
+  }
+
+  Result<WriteRsp> Write(uint64_t index, uint32_t offset, const std::string& data, uint64_t seq,
+                         InodeId inode = InodeId(9)) {
+    WriteReq req = MakeWrite(index, offset, data, seq, inode);
+    TargetId head = req.ref.target;
     rpc::CallOptions opts;
     opts.request_bulk = data;
     return Run(ClientFor(head).Write(std::move(req), opts));
@@ -187,6 +203,30 @@ TEST_F(ReplicatorTest, RefusesOffsetsOutsideTheChunk) {
   for (auto& r : replicas_) EXPECT_EQ(r->engine->Find(ChunkId{InodeId(9), 0}), nullptr);
 }
 
+// A replica stores an update while it goes on down the chain, so the tail may commit it before
+// the replica has it as pending. A read there meanwhile must not answer with the version
+// before: a reader may have had the new one from the tail already.
+TEST_F(ReplicatorTest, AReadWhileTheUpdateIsStoredHereDoesNotGoBackInTime) {
+  ASSERT_TRUE(Write(0, 0, "old", 1).ok());
+  Replica& middle = *replicas_[1];
+  middle.node.sim_disk().options().min_latency = Nanos(20ms);
+  middle.node.sim_disk().options().max_latency = Nanos(20ms);
+  auto written = std::make_shared<std::optional<Result<WriteRsp>>>();
+  Spawn(world_.executor(),
+        WriteInto(ClientFor(TargetId(1)), MakeWrite(0, 0, "new", 2), "new", written), "write");
+  ChunkId chunk{InodeId(9), 0};
+  auto tail_has_it = [&] {
+    const ChunkRecord* rec = replicas_[2]->engine->Find(chunk);
+    return rec != nullptr && rec->committed.version == 2;
+  };
+  ASSERT_TRUE(world_.RunUntil(tail_has_it, world_.now() + Nanos(10s)));
+  ASSERT_FALSE(middle.engine->Find(chunk)->pending.has_value()) << "stored here already";
+  EXPECT_EQ(*Read(TargetId(3), 0), "new");
+  EXPECT_EQ(*Read(TargetId(2), 0), "new");
+  ASSERT_TRUE(world_.RunUntil([&] { return written->has_value(); }, world_.now() + Nanos(10s)));
+  EXPECT_TRUE(written->value().ok()) << written->value().status().ToString();
+}
+
 // A full disk refuses the write (ENOSPC for the writer) but is not a broken one: its target
 // keeps serving, and once there is room the same write goes through.
 TEST_F(ReplicatorTest, AFullDiskRefusesWritesButKeepsServing) {
@@ -201,6 +241,90 @@ TEST_F(ReplicatorTest, AFullDiskRefusesWritesButKeepsServing) {
   auto w = Write(1, 0, std::string(1000, 'b'), 2);
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   for (int t = 1; t <= 3; ++t) EXPECT_EQ(*Read(TargetId(t), 1), std::string(1000, 'b')) << t;
+}
+
+// A middle replica that cannot store an update its successor stored (its disk is full) leaves
+// the chain: it serves no reads, which would miss that update, and reports itself offline. Once
+// the chain has dropped it and its disk has room it rejoins, is synced back and serves again,
+// with no restart.
+TEST_F(ReplicatorTest, AReplicaThatMissedAnUpdateForWantOfRoomRejoinsOnceThereIsRoom) {
+  constexpr uint64_t kRoom = 1 << 30;
+  ASSERT_TRUE(Write(0, 0, std::string(1000, 'a'), 1).ok());
+  Replica& middle = *replicas_[1];
+  LocalTarget& out = *middle.replicator->target(TargetId(2));
+  middle.node.sim_disk().set_full(true);
+  auto refused = Write(1, 0, std::string(1000, 'b'), 2);
+  EXPECT_EQ(refused.status().code(), StatusCode::kNoSpace) << refused.status().ToString();
+  EXPECT_TRUE(out.missed_update);
+  EXPECT_FALSE(out.failed);
+  EXPECT_EQ(middle.replicator->LocalStateOf(out), LocalState::kOffline);
+  EXPECT_EQ(Read(TargetId(2), 0).status().code(), StatusCode::kUnavailable);
+
+  // Room alone is not enough while the chain still counts it as serving.
+  middle.node.sim_disk().set_full(false);
+  middle.replicator->RejoinWhenRoom(kRoom);
+  EXPECT_TRUE(out.missed_update);
+  std::map<TargetId, LocalState> all{{TargetId(1), LocalState::kUpToDate},
+                                     {TargetId(2), middle.replicator->LocalStateOf(out)},
+                                     {TargetId(3), LocalState::kUpToDate}};
+  Report(all);
+  ASSERT_EQ(mgmtd::StateIn(chain(), TargetId(2)), PublicState::kOffline);
+  // The retried write completes on the other two.
+  auto retried = Write(1, 0, std::string(1000, 'b'), 2);
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+
+  // Dropped, it waits for room, then reports itself online like a restarted target.
+  middle.node.sim_disk().set_full(true);
+  middle.replicator->RejoinWhenRoom(kRoom);
+  EXPECT_TRUE(out.missed_update);
+  middle.node.sim_disk().set_full(false);
+  middle.replicator->RejoinWhenRoom(kRoom);
+  EXPECT_FALSE(out.missed_update);
+  all[TargetId(2)] = middle.replicator->LocalStateOf(out);
+  EXPECT_EQ(all[TargetId(2)], LocalState::kOnline);
+  Report(all);  // waiting
+  Report(all);  // syncing
+  ASSERT_EQ(mgmtd::StateIn(chain(), TargetId(2)), PublicState::kSyncing);
+  auto from = replicas_[2]->replicator->TargetToSyncFrom();
+  ASSERT_EQ(from, TargetId(3));
+  Status synced = Run(replicas_[2]->replicator->SyncSuccessor(*from));
+  ASSERT_TRUE(synced.ok()) << synced.ToString();
+  all[TargetId(2)] = middle.replicator->LocalStateOf(out);
+  EXPECT_EQ(all[TargetId(2)], LocalState::kUpToDate);
+  Report(all);
+  ASSERT_EQ(mgmtd::StateIn(chain(), TargetId(2)), PublicState::kServing);
+  for (int t = 1; t <= 3; ++t) {
+    EXPECT_EQ(*Read(TargetId(t), 0), std::string(1000, 'a')) << t;
+    EXPECT_EQ(*Read(TargetId(t), 1), std::string(1000, 'b')) << t;
+  }
+}
+
+// A syncing replica that runs out of room leaves the chain rather than refuse every write of
+// it; the writes go on without it.
+TEST_F(ReplicatorTest, ASyncingReplicaOutOfRoomLeavesTheChain) {
+  ASSERT_TRUE(Write(0, 0, std::string(1000, 'a'), 1).ok());
+  Replica& middle = *replicas_[1];
+  LocalTarget& target = *middle.replicator->target(TargetId(2));
+  std::map<TargetId, LocalState> all{{TargetId(1), LocalState::kUpToDate},
+                                     {TargetId(2), LocalState::kOffline},
+                                     {TargetId(3), LocalState::kUpToDate}};
+  Report(all);  // dropped (as after a restart)
+  all[TargetId(2)] = LocalState::kOnline;
+  Report(all);  // waiting
+  Report(all);  // syncing
+  ASSERT_EQ(mgmtd::StateIn(chain(), TargetId(2)), PublicState::kSyncing);
+
+  middle.node.sim_disk().set_full(true);
+  auto refused = Write(1, 0, std::string(1000, 'b'), 2);
+  EXPECT_EQ(refused.status().code(), StatusCode::kNoSpace) << refused.status().ToString();
+  EXPECT_TRUE(target.missed_update);
+  all[TargetId(2)] = middle.replicator->LocalStateOf(target);
+  EXPECT_EQ(all[TargetId(2)], LocalState::kOffline);
+  Report(all);
+  ASSERT_EQ(mgmtd::StateIn(chain(), TargetId(2)), PublicState::kOffline);
+  auto retried = Write(1, 0, std::string(1000, 'b'), 2);
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  for (int t : {1, 3}) EXPECT_EQ(*Read(TargetId(t), 1), std::string(1000, 'b')) << t;
 }
 
 // The middle replica dies mid-stream: writes fail until the chain drops it, then go on; it
@@ -297,7 +421,10 @@ TEST_F(ReplicatorTest, AFlippedByteIsServedFromAnotherReplicaAndRepaired) {
   EXPECT_EQ(*Read(TargetId(3), 0), data);
   // An overwrite at the head copies the chunk's other bytes: they are repaired first.
   FlipByte(this, *replicas_[0], chunk, 99'000);
-  ASSERT_TRUE(Write(0, 5, "xyz", 2).ok());
+  {
+    auto w = Write(0, 5, "xyz", 2);
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+  }
   data.replace(5, 3, "xyz");
   for (int t = 1; t <= 3; ++t) EXPECT_EQ(*Read(TargetId(t), 0), data) << t;
 }

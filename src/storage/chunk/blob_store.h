@@ -76,6 +76,8 @@ class BlobStore {
   uint64_t used_bytes() const { return used_bytes_; }
   size_t used_slots() const { return used_.size(); }
   const std::string& dir() const { return dir_; }
+  // Bytes the file system under the blob files can still take.
+  Result<uint64_t> free_bytes() const { return disk_.FreeBytes(dir_); }
 
  private:
   using SlotKey = std::tuple<uint8_t, uint32_t, uint32_t>;

@@ -66,6 +66,8 @@ class ChunkEngine {
   // The highest-indexed chunk of `inode` that exists (committed), with its record.
   std::optional<std::pair<ChunkId, ChunkRecord>> LastChunk(InodeId inode) const;
   uint64_t used_bytes() const { return blobs_.used_bytes(); }
+  // Bytes the disk under this target can still take.
+  Result<uint64_t> free_bytes() const { return blobs_.free_bytes(); }
   // Gives the blocks of chunks removed no later than `freed_by` (Clock::Now scale) back to the
   // disk, up to `max_bytes` of them; returns how many. Removals only queue their slots (which
   // writes may take meanwhile): punching a large deletion's blocks at once took the CPU and,

@@ -65,6 +65,7 @@ Task<void> HeartbeatLoop(std::shared_ptr<State> s) {
   s->replicator.set_serving_until(Nanos(0));
   while (!s->stopping) {
     Nanos sent = s->rt.clock().Now();
+    s->replicator.RejoinWhenRoom(s->options.rejoin_free_bytes);
     Result<mgmtd::HeartbeatRsp> rsp = co_await s->mgmtd.Heartbeat(MakeHeartbeat(*s));
     if (s->stopping) break;
     if (rsp.ok()) {

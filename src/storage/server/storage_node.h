@@ -37,6 +37,9 @@ struct StorageNodeOptions {
   // deletion, which hold up every sync on a file system mounted with discard, come after its
   // burst instead of inside it.
   Nanos punch_delay{60'000'000'000};
+  // A target that left its chain because it could not store an update (a full disk) rejoins,
+  // to be synced back, once its disk has this much free (Replicator::RejoinWhenRoom).
+  uint64_t rejoin_free_bytes = 1ull << 30;
   rpc::RpcOptions rpc;
 };
 

@@ -29,6 +29,7 @@ void StorageServerConfig::Bind(ConfigBinder& b) {
   b.Int("storage.punch_delay_s", &punch_delay_s, 0, 7 * 86400);
   b.Int("storage.scrub_mib_per_s", &scrub_mib_per_s, 0, 1 << 20);
   b.Int("storage.scrub_interval_s", &scrub_interval_s, 0, 365 * 86400);
+  b.Int("storage.rejoin_free_mib", &rejoin_free_mib, 0, int64_t{1} << 30);
   rpc.Bind(b);
 }
 
@@ -129,6 +130,7 @@ Result<std::unique_ptr<StorageServer>> StorageServer::Start(const StorageServerC
   options.punch_delay = std::chrono::seconds(config.punch_delay_s);
   options.scrub_bytes_per_second = static_cast<uint64_t>(config.scrub_mib_per_s) << 20;
   options.scrub_interval = std::chrono::seconds(config.scrub_interval_s);
+  options.rejoin_free_bytes = static_cast<uint64_t>(config.rejoin_free_mib) << 20;
   options.rpc = config.rpc;
   Runtime& rt = state->rt.worker(0);
   ASSIGN_OR_RETURN(state->node,

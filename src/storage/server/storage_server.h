@@ -29,6 +29,9 @@ struct StorageServerConfig {
   int64_t punch_delay_s = 60;
   int64_t scrub_mib_per_s = 16;
   int64_t scrub_interval_s = 86400;
+  // Free space a target's disk needs before a target that left its chain for want of room
+  // rejoins it (StorageNodeOptions::rejoin_free_bytes).
+  int64_t rejoin_free_mib = 1024;
   rpc::RpcOptions rpc;
 
   void Bind(ConfigBinder& b);

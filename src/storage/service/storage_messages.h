@@ -55,7 +55,11 @@ struct ReadReq {
   ChunkId chunk;
   uint32_t offset = 0;
   uint32_t length = 0;
-  CHAINFS_MESSAGE(ReadReq, ref, chunk, offset, length)
+  // 0 for a client: the version it may see now. A replica repairing its copy names the version
+  // it wants instead, and gets the committed one at once (the answer says which it is), without
+  // waiting for an update in flight, which may be waiting for the repair.
+  uint64_t version = 0;
+  CHAINFS_MESSAGE(ReadReq, ref, chunk, offset, length, version)
 };
 
 struct ReadRsp {
