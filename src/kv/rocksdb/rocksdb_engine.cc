@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "kv/rocksdb/rocks_logger.h"
 #include "runtime/wait_slot.h"
 
 namespace chainfs::kv {
@@ -100,6 +101,7 @@ Result<std::unique_ptr<RocksDbEngine>> RocksDbEngine::Open(RocksDbOptions option
   }
   rocksdb::Options ro;
   ro.create_if_missing = true;
+  ro.info_log = MakeRocksLogger();
   if (options.write_buffer_bytes != 0) ro.write_buffer_size = options.write_buffer_bytes;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(ro, options.path, &raw);
