@@ -63,7 +63,7 @@ void NoteMissedUpdate(LocalTarget& t, const ChunkUpdate& u, const Status& st) {
   if (t.out()) return;
   LOG_ERROR(
       "target {} leaves its chain: it could not store chunk {} version {}, which the rest "
-      "of the chain has: {}",
+      "of the chain may have: {}",
       t.id, u.chunk, u.version, st.ToString());
   t.missed_update = true;
 }
@@ -288,6 +288,10 @@ Task<void> Replicator::StoreBeside(std::shared_ptr<Beside> beside, const Positio
 Task<Status> Replicator::StoreAndPropagate(const Position& pos, const ChunkUpdate& u,
                                            std::span<const char> data) {
   ChunkEngine& engine = *pos.local->engine;
+  // Short of room, refuse before anything goes down the chain. The check is here and not in
+  // the store: once an update has gone on, a replica that cannot store it must leave its chain
+  // (StoreBeside), so it may use the reserve.
+  CO_RETURN_IF_ERROR(engine.RoomFor(u));
   if (!pos.successor) co_return co_await StoreOrRepair(pos, u, data, true);
   if (pos.successor_syncing) {
     // The syncing successor gets the whole chunk, which is built by the local store.

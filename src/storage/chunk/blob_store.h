@@ -78,6 +78,10 @@ class BlobStore {
   const std::string& dir() const { return dir_; }
   // Bytes the file system under the blob files can still take.
   Result<uint64_t> free_bytes() const { return disk_.FreeBytes(dir_); }
+  // kNoSpace while that file system has less than `reserve` bytes free: writes that may need
+  // new blocks stop there, so the stores beside the blobs (RocksDB's logs, on the same disk
+  // when one machine runs everything) keep room to write, deletions included. 0: no check.
+  Status CheckRoom(uint64_t reserve) const;
 
  private:
   using SlotKey = std::tuple<uint8_t, uint32_t, uint32_t>;

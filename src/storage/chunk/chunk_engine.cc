@@ -47,8 +47,9 @@ Status CheckFits(const ChunkUpdate& u, std::span<const char> data) {
 
 }  // namespace
 
-ChunkEngine::ChunkEngine(kv::Engine& store, Disk& disk, Clock& clock, std::string blob_dir)
-    : store_(store), blobs_(disk, clock, std::move(blob_dir)) {}
+ChunkEngine::ChunkEngine(kv::Engine& store, Disk& disk, Clock& clock, std::string blob_dir,
+                         uint64_t reserve_bytes)
+    : store_(store), blobs_(disk, clock, std::move(blob_dir)), reserve_bytes_(reserve_bytes) {}
 
 Task<Status> ChunkEngine::Open() {
   CO_RETURN_IF_ERROR(co_await blobs_.Open());

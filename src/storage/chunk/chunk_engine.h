@@ -28,7 +28,9 @@ namespace chainfs::storage {
 // may run beside them. Not thread-safe: one executor.
 class ChunkEngine {
  public:
-  ChunkEngine(kv::Engine& store, Disk& disk, Clock& clock, std::string blob_dir);
+  // `reserve_bytes`: the free space RoomFor() keeps on the disk.
+  ChunkEngine(kv::Engine& store, Disk& disk, Clock& clock, std::string blob_dir,
+              uint64_t reserve_bytes = 0);
 
   // Loads every record. kIoError / kCorruption naming what failed.
   Task<Status> Open();
@@ -50,6 +52,16 @@ class ChunkEngine {
   // chunk), kOutOfRange (a version other than committed + 1, or another pending version),
   // kCorruption (bytes it had to copy fail their checksum), kIoError.
   Task<Result<ChunkRecord>> Store(ChunkUpdate u, std::span<const char> data, bool commit);
+  // kNoSpace when the disk has less than the reserve free and `u` brings a client's new bytes:
+  // the caller refuses the update (BlobStore::CheckRoom). Removals give space back, and whole
+  // chunks (kReplace: a leftover version completed, a sync, a repair) are versions the chain
+  // holds already: they may use the reserve, or a full disk could keep a deletion waiting on
+  // the version before it. Store() does not check either: a replica that must store an update
+  // its chain has may use the reserve too.
+  Status RoomFor(const ChunkUpdate& u) const {
+    bool new_bytes = u.kind != UpdateKind::kRemove && u.kind != UpdateKind::kReplace;
+    return new_bytes ? blobs_.CheckRoom(reserve_bytes_) : Status();
+  }
   // Makes the pending `version` the committed one. Committing a version that already is
   // committed (or a chunk already removed) succeeds. kOutOfRange for any other version.
   Task<Status> Commit(ChunkId chunk, uint64_t version);
@@ -97,6 +109,7 @@ class ChunkEngine {
   kv::Engine& store_;
   BlobStore blobs_;
   std::map<ChunkId, ChunkRecord> records_;
+  uint64_t reserve_bytes_ = 0;
   bool closed_ = false;
 };
 

@@ -22,8 +22,8 @@ class ChunkEngineTest : public ::testing::Test {
  protected:
   ChunkEngineTest() : world_(7), clock_(world_), disk_(world_, "n", {}) { Reopen(); }
 
-  void Reopen() {
-    engine_ = std::make_unique<ChunkEngine>(store_, disk_, clock_, "t/blobs");
+  void Reopen(uint64_t reserve_bytes = 0) {
+    engine_ = std::make_unique<ChunkEngine>(store_, disk_, clock_, "t/blobs", reserve_bytes);
     ASSERT_TRUE(Run(engine_->Open()).ok());
   }
   void Crash() {
@@ -341,4 +341,25 @@ TEST_F(ChunkEngineTest, ConcurrentWritesShareTheSyncsOfTheirFile) {
 }
 
 }  // namespace
+// Below its reserve of free space a target has no room for a client's new bytes, even
+// overwrites of blocks it has (a copy-on-write file system allocates for those too), so the
+// stores beside the chunks keep room; removals, and whole chunks the chain already holds,
+// still have room.
+TEST_F(ChunkEngineTest, BelowItsReserveOnlyRemovalsHaveRoom) {
+  Reopen(/*reserve_bytes=*/256 << 20);
+  ASSERT_TRUE(Write(0, 0, "kept").ok());
+  EXPECT_TRUE(engine_->RoomFor(Update(UpdateKind::kWrite, 0, 0, 4)).ok());
+  disk_.set_full(true);  // no free space reported (SimDisk::FreeBytes)
+  Status refused = engine_->RoomFor(Update(UpdateKind::kWrite, 0, 0, 4));
+  EXPECT_EQ(refused.code(), StatusCode::kNoSpace) << refused.ToString();
+  EXPECT_NE(refused.message().find("256 MiB"), std::string_view::npos) << refused.message();
+  EXPECT_TRUE(engine_->RoomFor(Update(UpdateKind::kRemove, 0, 0, 0)).ok());
+  EXPECT_TRUE(engine_->RoomFor(Update(UpdateKind::kReplace, 0, 0, 4)).ok());
+  disk_.set_full(false);
+  EXPECT_TRUE(engine_->RoomFor(Update(UpdateKind::kWrite, 0, 0, 4)).ok());
+  Reopen(/*reserve_bytes=*/0);
+  disk_.set_full(true);
+  EXPECT_TRUE(engine_->RoomFor(Update(UpdateKind::kWrite, 0, 0, 4)).ok()) << "no reserve";
+}
+
 }  // namespace chainfs::storage

@@ -150,7 +150,8 @@ Task<Result<std::unique_ptr<StorageNode>>> StorageNode::Start(Runtime& rt,
     t->id = spec.id;
     t->capacity_bytes = spec.capacity_bytes;
     t->fs_id = spec.fs_id;
-    t->engine = std::make_unique<ChunkEngine>(*spec.store, rt.disk(), rt.clock(), spec.blob_dir);
+    t->engine = std::make_unique<ChunkEngine>(*spec.store, rt.disk(), rt.clock(), spec.blob_dir,
+                                              options.reserve_bytes);
     Status opened = co_await t->engine->Open();
     if (!opened.ok()) {
       co_return Status(opened.code(), fmt::format("target {} at {}: {}", spec.id, spec.blob_dir,

@@ -40,6 +40,9 @@ struct StorageNodeOptions {
   // A target that left its chain because it could not store an update (a full disk) rejoins,
   // to be synced back, once its disk has this much free (Replicator::RejoinWhenRoom).
   uint64_t rejoin_free_bytes = 1ull << 30;
+  // Chunk writes stop (ENOSPC for the writer) while a target's disk has less than this free,
+  // which the RocksDB stores on it keep for their logs (ChunkEngine). Below rejoin_free_bytes.
+  uint64_t reserve_bytes = 256ull << 20;
   rpc::RpcOptions rpc;
 };
 

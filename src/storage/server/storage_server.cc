@@ -30,6 +30,7 @@ void StorageServerConfig::Bind(ConfigBinder& b) {
   b.Int("storage.scrub_mib_per_s", &scrub_mib_per_s, 0, 1 << 20);
   b.Int("storage.scrub_interval_s", &scrub_interval_s, 0, 365 * 86400);
   b.Int("storage.rejoin_free_mib", &rejoin_free_mib, 0, int64_t{1} << 30);
+  b.Int("storage.reserve_mib", &reserve_mib, 0, int64_t{1} << 30);
   rpc.Bind(b);
 }
 
@@ -68,6 +69,12 @@ Status StorageServerConfig::Validate() const {
   }
   if (!advertise.empty() && !Address::Parse(advertise).ok()) {
     return InvalidArgument(fmt::format("storage.advertise: '{}' is not host:port", advertise));
+  }
+  if (rejoin_free_mib < reserve_mib) {
+    return InvalidArgument(fmt::format(
+        "storage.rejoin_free_mib ({}) is below storage.reserve_mib ({}): a target that left its "
+        "chain for want of room would rejoin with no room for writes",
+        rejoin_free_mib, reserve_mib));
   }
   RETURN_IF_ERROR(ParseTargets(targets).status());
   return ParseAddressList("cluster.mgmtd", mgmtd).status();
@@ -131,6 +138,7 @@ Result<std::unique_ptr<StorageServer>> StorageServer::Start(const StorageServerC
   options.scrub_bytes_per_second = static_cast<uint64_t>(config.scrub_mib_per_s) << 20;
   options.scrub_interval = std::chrono::seconds(config.scrub_interval_s);
   options.rejoin_free_bytes = static_cast<uint64_t>(config.rejoin_free_mib) << 20;
+  options.reserve_bytes = static_cast<uint64_t>(config.reserve_mib) << 20;
   options.rpc = config.rpc;
   Runtime& rt = state->rt.worker(0);
   ASSIGN_OR_RETURN(state->node,

@@ -32,6 +32,8 @@ struct StorageServerConfig {
   // Free space a target's disk needs before a target that left its chain for want of room
   // rejoins it (StorageNodeOptions::rejoin_free_bytes).
   int64_t rejoin_free_mib = 1024;
+  // Free space chunk writes leave on a target's disk (StorageNodeOptions::reserve_bytes).
+  int64_t reserve_mib = 256;
   rpc::RpcOptions rpc;
 
   void Bind(ConfigBinder& b);
