@@ -16,6 +16,7 @@
 #include "runtime/sim/sim_node.h"
 #include "runtime/sim/sim_run.h"
 #include "storage/server/storage_node.h"
+#include "storage/service/storage_service.h"
 
 namespace chainfs::sim {
 namespace {
@@ -95,6 +96,7 @@ class ClusterSim {
   Task<void> ClientLoop(size_t i);
   Task<void> ClientWrite(ClientSlot& c, uint64_t chunk, uint64_t id);
   Task<void> ClientRead(ClientSlot& c, uint64_t chunk);
+  Task<void> ClientReadAnyReplica(ClientSlot& c, uint64_t chunk);
   // Several chunks in one ReadBatch; each read is checked like a single one.
   Task<void> ClientBatchRead(ClientSlot& c);
   void StopFaults();
@@ -335,6 +337,38 @@ Task<void> ClusterSim::ClientRead(ClientSlot& c, uint64_t chunk) {
   history_.AddRead(chunk, op);
 }
 
+// A read from a serving replica picked at random, past the client library, which reads a chunk
+// from one replica of its choice first: every serving replica must answer linearizably, not
+// only the one the library prefers.
+Task<void> ClusterSim::ClientReadAnyReplica(ClientSlot& c, uint64_t chunk) {
+  std::shared_ptr<const mgmtd::RoutingInfo> routing = c.follower->current();
+  const mgmtd::Chain* chain = routing->FindChain(ChainOf(chunk));
+  if (chain == nullptr) co_return;
+  std::vector<TargetId> serving;
+  for (const mgmtd::ChainTarget& t : chain->targets) {
+    if (t.state == mgmtd::PublicState::kServing) serving.push_back(t.target);
+  }
+  if (serving.empty()) co_return;
+  TargetId target = serving[c.node->random().Uniform(serving.size())];
+  Result<Address> address = routing->AddressOf(target);
+  if (!address.ok()) co_return;
+  storage::ReadReq req;
+  req.ref = storage::ChainRef{chain->id, chain->version, target};
+  req.chunk = ChunkId{kInode, chunk};
+  req.length = kValueBytes;
+  std::string out(kValueBytes, '\0');
+  size_t got = 0;
+  rpc::CallOptions options{.response_bulk = out, .response_bulk_len = &got};
+  storage::StorageService::Client client(rpc::Channel{c.pool.get(), *address});
+  ReadOp op{now(), Nanos(0), 0, 0};
+  Result<storage::ReadRsp> rsp = co_await client.Read(std::move(req), options);
+  op.end = now();
+  if (!rsp.ok()) co_return;
+  op.version = rsp->version;
+  op.id = IdOf(std::span<const char>(out).first(got));
+  history_.AddRead(chunk, op);
+}
+
 Task<void> ClusterSim::ClientBatchRead(ClientSlot& c) {
   size_t n = 1 + c.node->random().Uniform(3);
   std::vector<std::string> buffers(n, std::string(kValueBytes, '\0'));
@@ -366,8 +400,10 @@ Task<void> ClusterSim::ClientLoop(size_t i) {
     double dice = c.node->random().NextDouble();
     if (dice < 0.5) {
       co_await ClientWrite(c, chunk, ((i + 1) << 32) | ++writes);
-    } else if (dice < 0.8) {
+    } else if (dice < 0.65) {
       co_await ClientRead(c, chunk);
+    } else if (dice < 0.8) {
+      co_await ClientReadAnyReplica(c, chunk);
     } else {
       co_await ClientBatchRead(c);
     }
