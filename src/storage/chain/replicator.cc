@@ -372,9 +372,9 @@ Task<Status> Replicator::Resolve(const Position& pos, ChunkId chunk) {
 Task<size_t> Replicator::ResolveLeftovers(size_t limit) {
   std::vector<std::pair<TargetId, ChunkId>> leftovers;
   for (const auto& [id, t] : targets_) {
-    for (const auto& [chunk, rec] : t->engine->records()) {
+    for (ChunkId chunk : t->engine->pending_chunks()) {
       if (leftovers.size() >= limit) break;
-      if (rec.pending && !t->locks.held(chunk)) leftovers.emplace_back(id, chunk);
+      if (!t->locks.held(chunk)) leftovers.emplace_back(id, chunk);
     }
   }
   size_t done = 0;

@@ -72,6 +72,7 @@ Task<Status> ChunkEngine::Open() {
       std::vector<BlobSlot> slots;
       CollectSlots(*rec, slots);
       for (const BlobSlot& s : slots) blobs_.MarkUsed(s);
+      if (rec->pending) pending_.insert(*id);
       records_[*id] = std::move(*rec);
     }
     if (rows.size() < kLoadPage) break;
@@ -179,6 +180,11 @@ Task<Status> ChunkEngine::Persist(ChunkId chunk, const ChunkRecord* rec) {
     records_[chunk] = *rec;
   } else {
     records_.erase(chunk);
+  }
+  if (rec != nullptr && rec->pending) {
+    pending_.insert(chunk);
+  } else {
+    pending_.erase(chunk);
   }
   co_return Status();
 }

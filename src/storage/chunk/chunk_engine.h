@@ -2,6 +2,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -44,6 +45,9 @@ class ChunkEngine {
   // The record of `chunk`, or nullptr for a chunk this target does not have.
   const ChunkRecord* Find(ChunkId chunk) const;
   const std::map<ChunkId, ChunkRecord>& records() const { return records_; }
+  // The chunks whose record holds a pending version, kept beside the records: the background
+  // pass that completes leftover versions looks at these only, not at every chunk.
+  const std::set<ChunkId>& pending_chunks() const { return pending_; }
 
   // Stores `u` as the chunk's pending version, built on the committed one (kReplace takes
   // `data` as the whole chunk at any version). A pending version of the same number is
@@ -109,6 +113,7 @@ class ChunkEngine {
   kv::Engine& store_;
   BlobStore blobs_;
   std::map<ChunkId, ChunkRecord> records_;
+  std::set<ChunkId> pending_;
   uint64_t reserve_bytes_ = 0;
   bool closed_ = false;
 };

@@ -362,4 +362,21 @@ TEST_F(ChunkEngineTest, BelowItsReserveOnlyRemovalsHaveRoom) {
   EXPECT_TRUE(engine_->RoomFor(Update(UpdateKind::kWrite, 0, 0, 4)).ok()) << "no reserve";
 }
 
+// The chunks with a pending version are known without a look at every record, across a
+// restart too.
+TEST_F(ChunkEngineTest, ChunksWithAPendingVersionAreKeptApart) {
+  ASSERT_TRUE(Write(0, 0, "committed").ok());
+  ASSERT_TRUE(Write(1, 0, "pending", /*commit=*/false).ok());
+  ASSERT_TRUE(Write(2, 0, "pending too", /*commit=*/false).ok());
+  EXPECT_EQ(engine_->pending_chunks(), (std::set<ChunkId>{{InodeId(5), 1}, {InodeId(5), 2}}));
+  Reopen();
+  EXPECT_EQ(engine_->pending_chunks(), (std::set<ChunkId>{{InodeId(5), 1}, {InodeId(5), 2}}));
+  ASSERT_TRUE(Run(engine_->Commit(ChunkId{InodeId(5), 1}, 1)).ok());
+  ASSERT_TRUE(Run(engine_->DropPending(ChunkId{InodeId(5), 2})).ok());
+  EXPECT_TRUE(engine_->pending_chunks().empty());
+  ASSERT_TRUE(Write(0, 0, "again", /*commit=*/false).ok());
+  ASSERT_TRUE(Run(engine_->Forget(ChunkId{InodeId(5), 0})).ok());
+  EXPECT_TRUE(engine_->pending_chunks().empty());
+}
+
 }  // namespace chainfs::storage
