@@ -38,9 +38,11 @@ bool ClusterState::ApplyReports(const HeartbeatReq& hb) {
     auto [it, fresh] = routing_.targets.try_emplace(r.target);
     TargetInfo& t = it->second;
     if (fresh) t.id = r.target;
-    changed |= fresh || t.node != hb.node || t.local != r.local;
+    std::string note = r.note.substr(0, kMaxNoteBytes);
+    changed |= fresh || t.node != hb.node || t.local != r.local || t.note != note;
     t.node = hb.node;
     t.local = r.local;
+    t.note = std::move(note);
     t.used_bytes = r.used_bytes;
     t.capacity_bytes = r.capacity_bytes;
     t.fs_id = r.fs_id;

@@ -15,6 +15,10 @@ namespace chainfs::mgmtd {
 // clock of its own. Not thread-safe.
 class ClusterState {
  public:
+  // A target's note (TargetReport::note) is kept to this many bytes: it goes out with the
+  // routing to every client.
+  static constexpr size_t kMaxNoteBytes = 200;
+
   explicit ClusterState(RoutingInfo routing);
 
   const RoutingInfo& routing() const { return routing_; }

@@ -76,6 +76,27 @@ TEST_F(ClusterStateTest, RestartedNodeSyncsBeforeServing) {
   EXPECT_EQ(StateOf(cluster_, 21), PublicState::kSyncing);
 }
 
+// A server says why a target is offline; the note is in the routing and in `chainfs status`,
+// cut to its limit, and repeating it changes nothing.
+TEST_F(ClusterStateTest, WhyATargetIsOfflineIsShown) {
+  HeartbeatReq hb = Beat(2, 102, LocalState::kOffline);
+  hb.targets[0].note = "left its chain; " + std::string(300, 'x');
+  now_ += kSecond;
+  EXPECT_TRUE(cluster_.Heartbeat(hb, now_));
+  const TargetInfo& t = cluster_.routing().targets.at(TargetId(21));
+  EXPECT_EQ(t.note.size(), ClusterState::kMaxNoteBytes);
+  EXPECT_NE(FormatRouting(cluster_.routing()).find("OFFLINE (left its chain; xxx"),
+            std::string::npos)
+      << FormatRouting(cluster_.routing());
+  uint64_t version = cluster_.routing().version;
+  now_ += kSecond;
+  EXPECT_FALSE(cluster_.Heartbeat(hb, now_));
+  EXPECT_EQ(cluster_.routing().version, version);
+  now_ += kSecond;
+  EXPECT_TRUE(cluster_.Heartbeat(Beat(2, 102, LocalState::kOnline), now_));
+  EXPECT_TRUE(cluster_.routing().targets.at(TargetId(21)).note.empty());
+}
+
 TEST_F(ClusterStateTest, AdminOperationsCheckTheirArguments) {
   EXPECT_EQ(cluster_.CreateChains(CreateChainsReq{}).code(), StatusCode::kInvalidArgument);
   RemoveTargetReq serving{TargetId(21)};

@@ -18,7 +18,10 @@ struct TargetReport {
   // Which file system the target is on (statvfs f_fsid; 0: unknown): targets that share one
   // are counted once in the cluster's capacity.
   uint64_t fs_id = 0;
-  CHAINFS_MESSAGE(TargetReport, target, local, used_bytes, capacity_bytes, fs_id)
+  // Why the target is offline when its server says so (a disk error, a full disk), for
+  // `chainfs status`; empty otherwise.
+  std::string note;
+  CHAINFS_MESSAGE(TargetReport, target, local, used_bytes, capacity_bytes, fs_id, note)
 };
 
 // Sent by every server each heartbeat interval. `incarnation` is drawn at process start: a new

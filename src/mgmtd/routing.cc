@@ -45,8 +45,9 @@ std::string FormatRouting(const RoutingInfo& r) {
   out += "targets:\n";
   for (const auto& [id, t] : r.targets) {
     out +=
-        fmt::format("  target {} on node {} in chain {}: {}, {:.1f} MiB used of {:.1f} GiB\n", id,
-                    t.node, t.chain, Name(t.local), static_cast<double>(t.used_bytes) / (1 << 20),
+        fmt::format("  target {} on node {} in chain {}: {}{}, {:.1f} MiB used of {:.1f} GiB\n", id,
+                    t.node, t.chain, Name(t.local), t.note.empty() ? "" : " (" + t.note + ")",
+                    static_cast<double>(t.used_bytes) / (1 << 20),
                     static_cast<double>(t.capacity_bytes) / (1 << 30));
   }
   Capacity c = CapacityOf(r);

@@ -37,7 +37,8 @@ struct TargetInfo {
   uint64_t used_bytes = 0;
   uint64_t capacity_bytes = 0;
   uint64_t fs_id = 0;  // the file system it is on, per its node (0: unknown)
-  CHAINFS_MESSAGE(TargetInfo, id, node, chain, local, used_bytes, capacity_bytes, fs_id)
+  std::string note;    // TargetReport::note
+  CHAINFS_MESSAGE(TargetInfo, id, node, chain, local, used_bytes, capacity_bytes, fs_id, note)
 };
 
 struct ChainTable {

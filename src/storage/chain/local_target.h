@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "common/ids.h"
 #include "runtime/keyed_locks.h"
@@ -25,6 +26,8 @@ struct LocalTarget {
   bool missed_update = false;
   // Whether it serves nothing and reports itself offline.
   bool out() const { return failed || missed_update; }
+  // What took it out, for the operator (`chainfs status`).
+  std::string out_reason;
   uint64_t capacity_bytes = 0;
   uint64_t fs_id = 0;
 };

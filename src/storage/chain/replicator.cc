@@ -51,6 +51,7 @@ Status NoteDiskError(LocalTarget& t, Status st) {
   if (st.code() == StatusCode::kIoError && !t.failed) {
     LOG_ERROR("target {} goes offline after a disk error: {}", t.id, st.ToString());
     t.failed = true;
+    t.out_reason = fmt::format("disk error, out until its server restarts: {}", st.message());
   }
   return st;
 }
@@ -66,6 +67,7 @@ void NoteMissedUpdate(LocalTarget& t, const ChunkUpdate& u, const Status& st) {
       "of the chain may have: {}",
       t.id, u.chunk, u.version, st.ToString());
   t.missed_update = true;
+  t.out_reason = fmt::format("missed chunk {} version {}: {}", u.chunk, u.version, st.message());
 }
 
 LocalTarget* Replicator::target(TargetId id) {

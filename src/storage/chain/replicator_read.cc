@@ -181,6 +181,7 @@ void Replicator::RejoinWhenRoom(uint64_t min_free_bytes) {
     LOG_INFO("target {} rejoins chain {} to be synced back: its disk has {} MiB free", id,
              chain->id, *free >> 20);
     t->missed_update = false;
+    t->out_reason.clear();
   }
 }
 

@@ -257,6 +257,7 @@ TEST_F(ReplicatorTest, AReplicaThatMissedAnUpdateForWantOfRoomRejoinsOnceThereIs
   EXPECT_EQ(refused.status().code(), StatusCode::kNoSpace) << refused.status().ToString();
   EXPECT_TRUE(out.missed_update);
   EXPECT_FALSE(out.failed);
+  EXPECT_NE(out.out_reason.find("missed chunk 9:1 version 1"), std::string::npos) << out.out_reason;
   EXPECT_EQ(middle.replicator->LocalStateOf(out), LocalState::kOffline);
   EXPECT_EQ(Read(TargetId(2), 0).status().code(), StatusCode::kUnavailable);
 
@@ -280,6 +281,7 @@ TEST_F(ReplicatorTest, AReplicaThatMissedAnUpdateForWantOfRoomRejoinsOnceThereIs
   middle.node.sim_disk().set_full(false);
   middle.replicator->RejoinWhenRoom(kRoom);
   EXPECT_FALSE(out.missed_update);
+  EXPECT_TRUE(out.out_reason.empty());
   all[TargetId(2)] = middle.replicator->LocalStateOf(out);
   EXPECT_EQ(all[TargetId(2)], LocalState::kOnline);
   Report(all);  // waiting

@@ -56,6 +56,12 @@ mgmtd::HeartbeatReq MakeHeartbeat(State& s) {
     r.used_bytes = t->engine->used_bytes();
     r.capacity_bytes = t->capacity_bytes;
     r.fs_id = t->fs_id;
+    if (t->missed_update) {
+      r.note = fmt::format("left its chain; rejoins once its disk has {} MiB free; {}",
+                           s.options.rejoin_free_bytes >> 20, t->out_reason);
+    } else if (t->failed) {
+      r.note = t->out_reason;
+    }
     hb.targets.push_back(r);
   }
   return hb;
