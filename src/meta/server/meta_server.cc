@@ -1,6 +1,10 @@
 #include "meta/server/meta_server.h"
 
 #include <fmt/format.h>
+#include <sys/statvfs.h>
+
+#include <chrono>
+#include <memory>
 
 #include "common/logging.h"
 #include "meta/gc/gc_worker.h"
@@ -22,6 +26,7 @@ void MetaServerConfig::Bind(ConfigBinder& b) {
   b.Int("meta.readdir_page", &readdir_page, 1, 16384);
   b.Int("meta.sync_interval_ms", &sync_interval_ms, 0, 60'000);
   b.Int("meta.poll_us", &poll_us, 0, 10'000);
+  b.Int("meta.reserve_mib", &reserve_mib, 0, int64_t{1} << 30);
   kv.Bind(b);
   rpc.Bind(b);
 }
@@ -36,6 +41,22 @@ Status MetaServerConfig::Validate() const {
   return Status();
 }
 
+namespace {
+
+// kNoSpace while the file system under `path` has less than `reserve` bytes free.
+Status RoomOnDisk(const std::string& path, uint64_t reserve) {
+  struct statvfs st {};
+  if (::statvfs(path.c_str(), &st) != 0) return Status();  // unknown: the write will tell
+  uint64_t free = uint64_t{st.f_bavail} * st.f_frsize;
+  if (free >= reserve) return Status();
+  return Status(StatusCode::kNoSpace,
+                fmt::format("the metadata store's disk under '{}' has {} MiB free, below the {} "
+                            "MiB kept so that files can still be removed",
+                            path, free >> 20, reserve >> 20));
+}
+
+}  // namespace
+
 MetaHandlerOptions MetaServerConfig::handler_options() const {
   MetaHandlerOptions o;
   o.chains = static_cast<uint32_t>(chains);
@@ -43,6 +64,22 @@ MetaHandlerOptions MetaServerConfig::handler_options() const {
   o.session_lease = Nanos(session_lease_ms * 1'000'000);
   o.readdir_page = static_cast<uint32_t>(readdir_page);
   o.sync_interval = Nanos(sync_interval_ms * 1'000'000);
+  if (kv.engine == "rocksdb" && reserve_mib > 0) {
+    // Looked at most every 100 ms: a statvfs per create would cost a few percent of creates.
+    struct Seen {
+      std::chrono::steady_clock::time_point until;
+      Status status;
+    };
+    o.room = [path = kv.rocksdb_path, reserve = static_cast<uint64_t>(reserve_mib) << 20,
+              seen = std::make_shared<Seen>()] {
+      auto now = std::chrono::steady_clock::now();
+      if (now >= seen->until) {
+        seen->status = RoomOnDisk(path, reserve);
+        seen->until = now + std::chrono::milliseconds(100);
+      }
+      return seen->status;
+    };
+  }
   return o;
 }
 

@@ -28,6 +28,11 @@ struct MetaServerConfig {
   // How long the server's thread keeps looking for the next request after one, yielding its
   // CPU to anyone else who wants it, before it sleeps (RealRuntime's poll); 0 sleeps at once.
   int64_t poll_us = 200;
+  // Free space the metadata store's disk keeps (RocksDB only): below it new files,
+  // directories, links and extended attributes fail with ENOSPC, and removals go on, so the
+  // store's own log never meets a full disk (after that RocksDB takes no write until a
+  // restart). 0: no check.
+  int64_t reserve_mib = 64;
   kv::KvConfig kv;
   rpc::RpcOptions rpc;
 

@@ -112,6 +112,7 @@ Task<Status> MetaHandler::EnsureRoot() {
 Task<Result<Attr>> MetaHandler::NewInode(Caller caller, InodeId parent, std::string name,
                                          NewEntry entry, uint64_t open_session, uint64_t open_stamp,
                                          RequestTag tag) {
+  if (options_.room) CO_RETURN_IF_ERROR(options_.room());
   Result<InodeId> id = co_await allocator_.Next();
   if (!id.ok()) co_return id.status();
   CreateOptions options;
@@ -159,6 +160,7 @@ Task<Result<ReadlinkRsp>> MetaHandler::Readlink(InodeReq req, rpc::CallContext&)
 }
 
 Task<Result<AttrRsp>> MetaHandler::Link(LinkReq req, rpc::CallContext&) {
+  if (options_.room) CO_RETURN_IF_ERROR(options_.room());
   LinkOp op(std::move(req.caller), req.id, req.parent, std::move(req.name), Now());
   CO_RETURN_IF_ERROR(co_await RunTagged(op, req.tag, &op.result));
   co_return AttrRsp{std::move(op.result)};
@@ -260,6 +262,7 @@ Task<Result<StatfsRsp>> MetaHandler::Statfs(Empty, rpc::CallContext&) {
 }
 
 Task<Result<Empty>> MetaHandler::SetXattr(SetXattrReq req, rpc::CallContext&) {
+  if (options_.room) CO_RETURN_IF_ERROR(options_.room());
   CO_ASSIGN_OR_RETURN(XattrMode mode, XattrModeOf(req.flags));
   SetXattrOp op(req.id, std::move(req.name), std::move(req.value), mode, Now(), req.caller);
   CO_RETURN_IF_ERROR(co_await RunTagged(op, req.tag));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "kv/kv.h"
 #include "meta/schema/inode_allocator.h"
@@ -22,6 +23,9 @@ struct MetaHandlerOptions {
   uint32_t readdir_page = 1024;
   // CommitSyncer: 0 syncs every commit before answering it.
   Nanos sync_interval{100'000'000};
+  // kNoSpace when the store's disk is short of room for new entries: new inodes, links and
+  // extended attributes are refused then, and removals still go through. Empty: no check.
+  std::function<Status()> room;
 };
 
 // Serves MetaService: each call is one operation class run in a retried transaction. Holds no
