@@ -23,8 +23,8 @@ Task<Result<std::optional<std::string>>> Get(Engine& engine, std::string key) {
 }
 
 // Commits are refused with kNoSpace, and what was committed before can still be read. The
-// server must not die: RocksDB logged the error to a LOG file on the full disk, and the next
-// line logged after that file's failed write aborted the process (RocksLogger).
+// server must not die: with its log in a LOG file on the full disk, RocksDB aborts on the next
+// line logged after that file's failed write (RocksLogger).
 TEST(RocksDbEngineTest, AFullDiskRefusesCommitsAndKeepsWhatWasThere) {
   testing::SmallFileSystem fs("chainfs-kv-full", 16);
   if (!fs.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs root)";
