@@ -112,10 +112,15 @@ Task<Result<ClusterView>> Look(mgmtd::MgmtdClient* client) {
   ClusterView v;
   v.targets = rsp.routing.targets.size();
   v.chains = rsp.routing.chains.size();
+  // A chain counts once every target serves and has said it is up to date (for a heartbeat
+  // after start-up a serving target still says ONLINE, which `chainfs status` would show).
   for (const auto& [id, chain] : rsp.routing.chains) {
     bool all = !chain.targets.empty();
-    for (const mgmtd::ChainTarget& t : chain.targets)
-      all &= t.state == mgmtd::PublicState::kServing;
+    for (const mgmtd::ChainTarget& t : chain.targets) {
+      auto info = rsp.routing.targets.find(t.target);
+      all &= t.state == mgmtd::PublicState::kServing && info != rsp.routing.targets.end() &&
+             info->second.local == mgmtd::LocalState::kUpToDate;
+    }
     v.serving_chains += all;
   }
   for (const mgmtd::ChainTable& t : rsp.routing.chain_tables) {
