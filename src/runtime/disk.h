@@ -4,6 +4,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -57,5 +58,12 @@ class Disk {
   // Bytes an unprivileged writer can still add to the file system that holds `path`.
   virtual Result<uint64_t> FreeBytes(const std::string& path) = 0;
 };
+
+// kNoSpace, naming what the room is `kept_for`, while the file system under `path` has less
+// than `reserve` bytes free. OK when it has, when `reserve` is 0, or when the free space is
+// unknown (the write itself will tell). Servers keep such reserves so that their stores' logs
+// never meet a full disk and removals can always be made.
+Status CheckFreeSpace(Disk& disk, const std::string& path, uint64_t reserve,
+                      std::string_view kept_for);
 
 }  // namespace chainfs

@@ -1,8 +1,6 @@
 #include "meta/server/meta_server.h"
 
 #include <fmt/format.h>
-#include <sys/statvfs.h>
-
 #include <chrono>
 #include <memory>
 
@@ -41,22 +39,6 @@ Status MetaServerConfig::Validate() const {
   return Status();
 }
 
-namespace {
-
-// kNoSpace while the file system under `path` has less than `reserve` bytes free.
-Status RoomOnDisk(const std::string& path, uint64_t reserve) {
-  struct statvfs st {};
-  if (::statvfs(path.c_str(), &st) != 0) return Status();  // unknown: the write will tell
-  uint64_t free = uint64_t{st.f_bavail} * st.f_frsize;
-  if (free >= reserve) return Status();
-  return Status(StatusCode::kNoSpace,
-                fmt::format("the metadata store's disk under '{}' has {} MiB free, below the {} "
-                            "MiB kept so that files can still be removed",
-                            path, free >> 20, reserve >> 20));
-}
-
-}  // namespace
-
 MetaHandlerOptions MetaServerConfig::handler_options() const {
   MetaHandlerOptions o;
   o.chains = static_cast<uint32_t>(chains);
@@ -64,22 +46,6 @@ MetaHandlerOptions MetaServerConfig::handler_options() const {
   o.session_lease = Nanos(session_lease_ms * 1'000'000);
   o.readdir_page = static_cast<uint32_t>(readdir_page);
   o.sync_interval = Nanos(sync_interval_ms * 1'000'000);
-  if (kv.engine == "rocksdb" && reserve_mib > 0) {
-    // Looked at most every 100 ms: a statvfs per create would cost a few percent of creates.
-    struct Seen {
-      std::chrono::steady_clock::time_point until;
-      Status status;
-    };
-    o.room = [path = kv.rocksdb_path, reserve = static_cast<uint64_t>(reserve_mib) << 20,
-              seen = std::make_shared<Seen>()] {
-      auto now = std::chrono::steady_clock::now();
-      if (now >= seen->until) {
-        seen->status = RoomOnDisk(path, reserve);
-        seen->until = now + std::chrono::milliseconds(100);
-      }
-      return seen->status;
-    };
-  }
   return o;
 }
 
@@ -106,9 +72,31 @@ struct MetaServer::State {
 
 namespace {
 
+// MetaHandlerOptions::room for a RocksDB store at `path` keeping `reserve` bytes free, looked
+// at most every 100 ms: a statvfs per create would cost a few percent of creates.
+std::function<Status()> RoomCheck(Disk& disk, std::string path, uint64_t reserve) {
+  struct Seen {
+    std::chrono::steady_clock::time_point until;
+    Status status;
+  };
+  return [&disk, path = std::move(path), reserve, seen = std::make_shared<Seen>()] {
+    auto now = std::chrono::steady_clock::now();
+    if (now >= seen->until) {
+      seen->status = CheckFreeSpace(disk, path, reserve, "removals (new entries wait)");
+      seen->until = now + std::chrono::milliseconds(100);
+    }
+    return seen->status;
+  };
+}
+
 Task<Status> StartOnWorker(MetaServer::State* s, const MetaServerConfig* config, Address address) {
   Runtime& rt = s->rt.worker(0);
-  s->handler = std::make_unique<MetaHandler>(*s->engine, rt, config->handler_options());
+  MetaHandlerOptions options = config->handler_options();
+  if (config->kv.engine == "rocksdb") {
+    options.room = RoomCheck(rt.disk(), config->kv.rocksdb_path,
+                             static_cast<uint64_t>(config->reserve_mib) << 20);
+  }
+  s->handler = std::make_unique<MetaHandler>(*s->engine, rt, std::move(options));
   CO_RETURN_IF_ERROR(co_await s->handler->EnsureRoot());
   s->server = std::make_unique<rpc::Server>(rt, config->rpc, config->secret);
   MetaService::Register(s->server->dispatcher(), *s->handler);

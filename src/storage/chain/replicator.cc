@@ -123,7 +123,7 @@ Result<Replicator::Position> Replicator::Locate(const ChainRef& ref) const {
   return pos;
 }
 
-Result<Replicator::Position> Replicator::LocateTarget(TargetId id) const {
+Result<const mgmtd::Chain*> Replicator::ChainOf(TargetId id) const {
   if (!routing_) return Stale("this storage server has no routing info yet");
   auto it = routing_->targets.find(id);
   if (it == routing_->targets.end()) {
@@ -131,8 +131,12 @@ Result<Replicator::Position> Replicator::LocateTarget(TargetId id) const {
   }
   const mgmtd::Chain* chain = routing_->FindChain(it->second.chain);
   if (chain == nullptr) return Stale(fmt::format("target {} has no chain", id));
-  ChainRef ref{chain->id, chain->version, id};
-  return Locate(ref);
+  return chain;
+}
+
+Result<Replicator::Position> Replicator::LocateTarget(TargetId id) const {
+  ASSIGN_OR_RETURN(const mgmtd::Chain* chain, ChainOf(id));
+  return Locate(ChainRef{chain->id, chain->version, id});
 }
 
 Task<Result<WriteRsp>> Replicator::Write(WriteReq req, std::span<const char> data) {

@@ -101,6 +101,8 @@ class Replicator {
   Task<Result<WriteRsp>> ApplyAtHead(const Position& pos, ChunkUpdate u,
                                      std::span<const char> data);
   Task<Status> RemoveAtHead(const Position& pos, ChunkId chunk, uint64_t client);
+  // The chain `id` is in, per the current routing (kStaleRouting when it is not known).
+  Result<const mgmtd::Chain*> ChainOf(TargetId id) const;
   Result<Position> LocateTarget(TargetId id) const;
   // Sends `u` on to the successor; `force` when it is syncing (then `u` carries the whole chunk).
   Task<Status> Propagate(const Position& pos, ChunkUpdate u, std::span<const char> data);

@@ -165,13 +165,11 @@ mgmtd::LocalState Replicator::LocalStateOf(const LocalTarget& t) const {
 }
 
 void Replicator::RejoinWhenRoom(uint64_t min_free_bytes) {
-  if (!routing_) return;
   for (auto& [id, t] : targets_) {
     if (!t->missed_update || t->failed) continue;
-    auto where = routing_->targets.find(id);
-    if (where == routing_->targets.end()) continue;
-    const mgmtd::Chain* chain = routing_->FindChain(where->second.chain);
-    if (chain == nullptr) continue;
+    Result<const mgmtd::Chain*> chain_of = ChainOf(id);
+    if (!chain_of.ok()) continue;
+    const mgmtd::Chain* chain = *chain_of;
     // Offline: dropped, to be synced back. LASTSRV: it was the chain's last serving target, and
     // the chain has nothing newer to sync it from until another target comes back.
     std::optional<PublicState> state = mgmtd::StateIn(*chain, id);

@@ -43,13 +43,7 @@ void BlobStore::MarkUsed(const BlobSlot& slot) {
 }
 
 Status BlobStore::CheckRoom(uint64_t reserve) const {
-  if (reserve == 0) return Status();
-  Result<uint64_t> free = free_bytes();
-  if (!free.ok() || *free >= reserve) return Status();  // unknown: the write will tell
-  return Status(StatusCode::kNoSpace,
-                fmt::format("the file system under '{}' has {} MiB free, below the {} MiB kept "
-                            "for the stores beside the chunks",
-                            dir_, *free >> 20, reserve >> 20));
+  return CheckFreeSpace(disk_, dir_, reserve, "the stores beside the chunks");
 }
 
 BlobSlot BlobStore::Allocate(uint32_t chunk_size_bytes) {
